@@ -1,0 +1,118 @@
+//! Where a value lives, as in CDISC ODM: subject / event (+repeat) / form (+repeat) /
+//! item group (+repeat) / item. Repeats are numbered from 1; a non-repeating level has repeat 1.
+
+use crate::ids::SubjectId;
+use crate::CoreError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One form instance of one subject.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FormRef {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub subject: SubjectId,
+    pub event: String,
+    pub event_repeat: u32,
+    pub form: String,
+    pub form_repeat: u32,
+}
+
+/// One item value inside a form instance.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ItemRef {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
+    pub form: FormRef,
+    pub group: String,
+    pub group_repeat: u32,
+    pub item: String,
+}
+
+impl FormRef {
+    pub fn new(
+        subject: SubjectId,
+        event: &str,
+        event_repeat: u32,
+        form: &str,
+        form_repeat: u32,
+    ) -> Result<Self, CoreError> {
+        check_repeat(event_repeat)?;
+        check_repeat(form_repeat)?;
+        Ok(Self {
+            subject,
+            event: event.to_string(),
+            event_repeat,
+            form: form.to_string(),
+            form_repeat,
+        })
+    }
+
+    pub fn item(&self, group: &str, group_repeat: u32, item: &str) -> ItemRef {
+        ItemRef {
+            form: self.clone(),
+            group: group.to_string(),
+            group_repeat,
+            item: item.to_string(),
+        }
+    }
+
+    /// A stable text key, used by the store to index form instances.
+    pub fn key(&self) -> String {
+        format!(
+            "{}/{}.{}/{}.{}",
+            self.subject, self.event, self.event_repeat, self.form, self.form_repeat
+        )
+    }
+}
+
+impl ItemRef {
+    /// A stable text key, used by the store to index item values.
+    pub fn key(&self) -> String {
+        format!(
+            "{}/{}.{}/{}",
+            self.form.key(),
+            self.group,
+            self.group_repeat,
+            self.item
+        )
+    }
+}
+
+pub fn check_repeat(r: u32) -> Result<(), CoreError> {
+    if r == 0 {
+        Err(CoreError::Repeat(r))
+    } else {
+        Ok(())
+    }
+}
+
+impl fmt::Display for FormRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+impl fmt::Display for ItemRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_serialisation() {
+        let f = FormRef::new(SubjectId::parse("S01-001").unwrap(), "D1", 1, "CRS", 1).unwrap();
+        let i = f.item("MAIN", 1, "TEMP");
+        assert_eq!(i.key(), "S01-001/D1.1/CRS.1/MAIN.1/TEMP");
+        let json = serde_json::to_value(&i).unwrap();
+        assert_eq!(json["subject"], "S01-001");
+        assert_eq!(json["item"], "TEMP");
+        let back: ItemRef = serde_json::from_value(json).unwrap();
+        assert_eq!(back, i);
+        assert!(FormRef::new(SubjectId::parse("S01-001").unwrap(), "D1", 0, "CRS", 1).is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! The pure domain of the eCRF.
+//!
+//! Everything here is a function of its inputs: no files, no SQL, no clock, no Tauri.
+//! Callers (the store and the services) pass in time, randomness and data.
+//!
+//! * [`ids`] — validated site codes and subject ids.
+//! * [`address`] — where a value lives (subject / event / form / group / item, with repeats).
+//! * [`value`] — item values: typing, normalisation, special values (not done, ND/UNK, BLQ).
+//! * [`definition`] — the study definition format, its loader and its semantic checks.
+//! * [`expr`] — the small expression language of conditions and edit checks.
+//! * [`validate`] — findings for a form's data against the definition.
+//! * [`event`] — the change-event vocabulary, event identity and hashing.
+//! * [`hlc`] — the hybrid logical clock that orders events across nodes.
+//! * [`roles`] — roles, actions and the authorisation table.
+//! * [`canonical`] — RFC 8785 canonical JSON and SHA-256 helpers.
+
+pub mod address;
+pub mod canonical;
+pub mod definition;
+pub mod derive;
+pub mod error;
+pub mod event;
+pub mod expr;
+pub mod hlc;
+pub mod ids;
+pub mod roles;
+pub mod validate;
+pub mod value;
+
+pub use error::CoreError;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs whatever is missing on a Debian 12 machine: system packages, npm packages,
+# tauri-driver. Idempotent: a second run installs nothing and takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(
+  build-essential pkg-config curl file
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  webkit2gtk-driver xvfb xauth dbus-x11 at-spi2-core
+  sqlite3 libxml2-utils poppler-utils imagemagick fonts-noto-cjk
+)
+
+missing=()
+for p in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing system packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Front-end dependencies (exact versions from ui/package-lock.json).
+if [ -f ui/package.json ]; then
+  if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+# tauri-driver: the WebDriver proxy for end-to-end tests in a real window.
+TAURI_DRIVER_VERSION=2.1.0
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  cargo install --locked tauri-driver --version "$TAURI_DRIVER_VERSION"
+fi

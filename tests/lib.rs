@@ -1,0 +1,1 @@
+//! Shared helpers of the cross-layer tests live in the test files themselves.
