@@ -1,1 +1,26 @@
+//! SQLite storage of one node (a site or the central node): schema and migrations, the
+//! append-only change log with its per-stream hash chains, and the projections of current
+//! state kept in the same transaction as the events they come from.
+//!
+//! The store knows SQL and the event vocabulary; it does not know who may do what (services),
+//! how values are validated or derived (core), or anything about windows and screens.
 
+mod error;
+mod log;
+mod migrate;
+mod node;
+mod project;
+mod store;
+mod users;
+mod verify;
+
+pub use error::StoreError;
+pub use log::{EventFilter, StreamHead};
+pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use node::NodeInfo;
+pub use project::{FormState, SubjectRow};
+pub use store::{Store, Tx};
+pub use users::{SecurityEntry, UserRow};
+pub use verify::{Broken, VerifyReport};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,32 @@
+//! Schema migrations by `PRAGMA user_version`, one transaction each. Migration N takes a
+//! database from version N-1 to N. Old versions are frozen in `tests/fixtures/` and upgraded
+//! by the test suite.
+
+use crate::{Result, StoreError};
+use rusqlite::Connection;
+
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("node identity, change log, users", include_str!("sql/0001_log.sql")),
+    ("projections, security log", include_str!("sql/0002_projections.sql")),
+];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
+pub fn migrate(conn: &mut Connection) -> Result<i64> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        log::info!("migrated schema to version {} ({name})", i + 1);
+    }
+    Ok(found)
+}

@@ -1,0 +1,268 @@
+//! Projections of current state, updated by each event in the transaction that stores it.
+
+use crate::{Result, Store, StoreError, Tx};
+use ecrf_core::address::{FormRef, ItemRef};
+use ecrf_core::event::{ChangeEvent, EventId, Payload};
+use ecrf_core::ids::SubjectId;
+use ecrf_core::validate::{FormValues, Slot};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectRow {
+    pub subject: String,
+    pub site: String,
+    pub enrolled_at: String,
+    pub definition: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FormState {
+    pub form: FormRef,
+    pub status: String,
+    pub definition: String,
+    pub derived: Json,
+}
+
+pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<()> {
+    match &ev.payload {
+        Payload::SubjectEnrolled {
+            subject,
+            site,
+            definition_version,
+        } => {
+            conn.execute(
+                "INSERT INTO subjects (subject, site, enrolled_at, definition, event_rowid) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![subject.as_str(), site, ev.captured_at, definition_version, rowid],
+            )?;
+        }
+        Payload::ValueSet {
+            item,
+            new,
+            definition_version,
+            ..
+        } => {
+            touch_form(conn, &item.form, definition_version, rowid)?;
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid",
+            )?;
+            stmt.execute(params![
+                item.key(),
+                item.form.key(),
+                item.form.subject.as_str(),
+                item.form.event,
+                item.form.form,
+                item.group,
+                item.group_repeat,
+                item.item,
+                serde_json::to_string(new)?,
+                rowid
+            ])?;
+        }
+        Payload::FormCompleted {
+            form,
+            definition_version,
+        } => {
+            touch_form(conn, form, definition_version, rowid)?;
+            conn.execute(
+                "UPDATE forms SET status = 'complete' WHERE form_key = ?1",
+                [form.key()],
+            )?;
+        }
+        Payload::FormReopened { form, .. } => {
+            conn.execute(
+                "UPDATE forms SET status = 'in_progress', updated_rowid = ?2 WHERE form_key = ?1",
+                params![form.key(), rowid],
+            )?;
+        }
+        // Queries, signatures, verification, locks, conflicts, users, certificates,
+        // definitions, acknowledgements and node trust have their projections added by the
+        // migrations of the features that show them; the log holds them all from the start.
+        _ => {}
+    }
+    Ok(())
+}
+
+fn touch_form(conn: &Connection, f: &FormRef, definition: &str, rowid: i64) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO forms (form_key, subject, event, event_repeat, form, form_repeat, status, definition, updated_rowid) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in_progress', ?7, ?8) \
+         ON CONFLICT (form_key) DO UPDATE SET updated_rowid = excluded.updated_rowid",
+    )?;
+    stmt.execute(params![
+        f.key(),
+        f.subject.as_str(),
+        f.event,
+        f.event_repeat,
+        f.form,
+        f.form_repeat,
+        definition,
+        rowid
+    ])?;
+    Ok(())
+}
+
+fn subjects(conn: &Connection) -> Result<Vec<SubjectRow>> {
+    let mut stmt = conn.prepare("SELECT subject, site, enrolled_at, definition FROM subjects ORDER BY subject")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(SubjectRow {
+            subject: r.get(0)?,
+            site: r.get(1)?,
+            enrolled_at: r.get(2)?,
+            definition: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Current values of a form instance, with the id of the event that set each.
+fn form_values(conn: &Connection, f: &FormRef) -> Result<Vec<(Slot, Json, EventId)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.grp, v.grp_repeat, v.item, v.value, e.node, e.epoch, e.stream, e.seq \
+         FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.form_key = ?1",
+    )?;
+    let mut rows = stmt.query([f.key()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let value: String = r.get(3)?;
+        let node: String = r.get(4)?;
+        out.push((
+            Slot {
+                group: r.get(0)?,
+                repeat: r.get(1)?,
+                item: r.get(2)?,
+            },
+            serde_json::from_str(&value)?,
+            EventId {
+                node: node.parse().map_err(|_| StoreError::Invalid("stored node id".into()))?,
+                epoch: r.get(5)?,
+                stream: r.get(6)?,
+                seq: r.get::<_, i64>(7)? as u64,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+fn form_state(conn: &Connection, f: &FormRef) -> Result<Option<FormState>> {
+    Ok(conn
+        .query_row(
+            "SELECT status, definition, derived FROM forms WHERE form_key = ?1",
+            [f.key()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+        )
+        .optional()?
+        .map(|(status, definition, derived)| FormState {
+            form: f.clone(),
+            status,
+            definition,
+            derived: serde_json::from_str(&derived).unwrap_or(Json::Null),
+        }))
+}
+
+fn subject_forms(conn: &Connection, subject: &SubjectId) -> Result<Vec<FormState>> {
+    let mut stmt = conn.prepare(
+        "SELECT event, event_repeat, form, form_repeat, status, definition, derived FROM forms WHERE subject = ?1 ORDER BY updated_rowid",
+    )?;
+    let mut rows = stmt.query([subject.as_str()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let derived: String = r.get(6)?;
+        out.push(FormState {
+            form: FormRef {
+                subject: subject.clone(),
+                event: r.get(0)?,
+                event_repeat: r.get(1)?,
+                form: r.get(2)?,
+                form_repeat: r.get(3)?,
+            },
+            status: r.get(4)?,
+            definition: r.get(5)?,
+            derived: serde_json::from_str(&derived).unwrap_or(Json::Null),
+        });
+    }
+    Ok(out)
+}
+
+/// A value of another form of the subject (the main group, first repeat), for cross-form
+/// conditions and checks.
+fn lookup(conn: &Connection, subject: &SubjectId, event: Option<&str>, form: &str, item: &str) -> Result<Json> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT value FROM item_values WHERE subject = ?1 AND form = ?2 AND item = ?3 AND (?4 IS NULL OR event = ?4) \
+         ORDER BY grp_repeat, key LIMIT 1",
+    )?;
+    let v: Option<String> = stmt
+        .query_row(params![subject.as_str(), form, item, event], |r| r.get(0))
+        .optional()?;
+    Ok(match v {
+        Some(s) => serde_json::from_str(&s)?,
+        None => Json::Null,
+    })
+}
+
+fn item_event(conn: &Connection, item: &ItemRef) -> Result<Option<EventId>> {
+    let row = conn
+        .query_row(
+            "SELECT e.node, e.epoch, e.stream, e.seq FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key = ?1",
+            [item.key()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)),
+        )
+        .optional()?;
+    row.map(|(n, epoch, stream, seq)| {
+        Ok(EventId {
+            node: n.parse().map_err(|_| StoreError::Invalid("stored node id".into()))?,
+            epoch,
+            stream,
+            seq: seq as u64,
+        })
+    })
+    .transpose()
+}
+
+/// Read queries, on the store or inside a write transaction.
+macro_rules! queries {
+    ($t:ty, $conn:ident) => {
+        impl $t {
+            pub fn subjects(&self) -> Result<Vec<SubjectRow>> {
+                subjects(&self.$conn)
+            }
+            pub fn subject_exists(&self, s: &SubjectId) -> Result<bool> {
+                Ok(self.$conn.query_row("SELECT count(*) FROM subjects WHERE subject = ?1", [s.as_str()], |r| r.get::<_, i64>(0))? > 0)
+            }
+            pub fn form_values(&self, f: &FormRef) -> Result<Vec<(Slot, Json, EventId)>> {
+                form_values(&self.$conn, f)
+            }
+            pub fn form_value_map(&self, f: &FormRef) -> Result<FormValues> {
+                Ok(form_values(&self.$conn, f)?.into_iter().map(|(s, v, _)| (s, v)).collect())
+            }
+            pub fn form_state(&self, f: &FormRef) -> Result<Option<FormState>> {
+                form_state(&self.$conn, f)
+            }
+            pub fn subject_forms(&self, s: &SubjectId) -> Result<Vec<FormState>> {
+                subject_forms(&self.$conn, s)
+            }
+            pub fn lookup(&self, s: &SubjectId, event: Option<&str>, form: &str, item: &str) -> Result<Json> {
+                lookup(&self.$conn, s, event, form, item)
+            }
+            pub fn item_event(&self, item: &ItemRef) -> Result<Option<EventId>> {
+                item_event(&self.$conn, item)
+            }
+        }
+    };
+}
+queries!(Store, conn);
+queries!(Tx<'_>, tx);
+
+impl Tx<'_> {
+    /// Stores the derived values recomputed for a form instance.
+    pub fn set_derived(&mut self, f: &FormRef, derived: &Json) -> Result<()> {
+        self.tx.execute(
+            "UPDATE forms SET derived = ?2 WHERE form_key = ?1",
+            params![f.key(), serde_json::to_string(derived)?],
+        )?;
+        Ok(())
+    }
+}

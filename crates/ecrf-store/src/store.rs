@@ -1,0 +1,92 @@
+use crate::migrate::migrate;
+use crate::{Result, StoreError};
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::path::{Path, PathBuf};
+
+/// One node's database. Every write goes through [`Store::write`], one transaction.
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+/// A write transaction. Dropped without [`Store::write`] returning `Ok`, it rolls back.
+pub struct Tx<'a> {
+    pub(crate) tx: Transaction<'a>,
+}
+
+impl Store {
+    /// Opens (creating the file if `create`) and migrates. `key` unlocks an encrypted database.
+    pub fn open(path: &Path, key: Option<&str>, create: bool) -> Result<Store> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        } else if !path.exists() {
+            return Err(StoreError::Invalid(format!(
+                "database {} does not exist: create it with `ecrf init`",
+                path.display()
+            )));
+        }
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        if let Some(k) = key {
+            conn.pragma_update(None, "key", k)?;
+        }
+        // The first read tells a wrong key or a foreign file apart.
+        let readable: rusqlite::Result<i64> =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        if readable.is_err() {
+            return Err(StoreError::NotADatabase(path.display().to_string()));
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// An in-memory database, for tests.
+    pub fn memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one immediate transaction: committed when `f` returns `Ok`, rolled back
+    /// otherwise, so a refused command changes nothing.
+    pub fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut t = Tx { tx };
+        let out = f(&mut t)?;
+        t.tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Read access for queries outside a write.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+impl Tx<'_> {
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
