@@ -276,3 +276,33 @@ pub fn validate_form(
     }
     out
 }
+
+/// Slots whose item condition (`when`) is not true for the current values: hidden, and not
+/// required. A condition that reads a missing value is unknown, so its item stays hidden until
+/// that value is entered (the CD19 method appears once CD19 status is known).
+pub fn hidden_slots(form: &FormDef, values: &FormValues, subject: &dyn SubjectView) -> Vec<Slot> {
+    let rows = rows(form, values);
+    let mut out = Vec::new();
+    for item in &form.items {
+        let Some(w) = &item.when else { continue };
+        let Ok(expr) = Expr::parse(w) else { continue };
+        for &repeat in rows.get(&item.group).map(Vec::as_slice).unwrap_or(&[]) {
+            let env = RowEnv {
+                form,
+                values,
+                group: &item.group,
+                repeat,
+                subject,
+                derived: None,
+            };
+            if expr.truth(&env) != Some(true) {
+                out.push(Slot {
+                    group: item.group.clone(),
+                    repeat,
+                    item: item.id.clone(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,1 +1,101 @@
+//! The use cases of the eCRF, shared by the desktop app and the `ecrf` CLI: node set-up,
+//! sessions and users, enrolment, form entry with validation and derivations, the audit trail,
+//! demo data. Every call that acts for a user checks [`ecrf_core::roles::permits`] first; a
+//! refused call changes neither the clinical data nor the change log.
 
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod dto;
+mod error;
+pub mod forms;
+pub mod node;
+pub mod subjects;
+pub mod users;
+pub mod audit;
+mod view;
+
+pub use auth::{Kdf, Session};
+pub use error::{Result, ServiceError};
+
+use clock::Clock;
+use ecrf_core::definition::Definition;
+use ecrf_store::Store;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Settings the shells choose.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub kdf: Kdf,
+    /// Minutes of inactivity after which a session locks.
+    pub idle_minutes: u32,
+    /// Failed passwords in a row that lock an account.
+    pub lockout_after: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            kdf: Kdf::Standard,
+            idle_minutes: 15,
+            lockout_after: 5,
+        }
+    }
+}
+
+/// One open node database with the definitions it knows.
+pub struct Ecrf {
+    pub(crate) store: Store,
+    pub(crate) defs: BTreeMap<String, Definition>,
+    pub(crate) current: String,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: Config,
+}
+
+impl Ecrf {
+    /// Wraps an opened store. The built-in definition is always known.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Ecrf {
+        let def = ecrf_core::definition::builtin();
+        let current = def.study.version.clone();
+        let mut defs = BTreeMap::new();
+        defs.insert(current.clone(), def);
+        Ecrf {
+            store,
+            defs,
+            current,
+            clock,
+            config,
+        }
+    }
+
+    /// The definition new records are captured under.
+    pub fn definition(&self) -> &Definition {
+        &self.defs[&self.current]
+    }
+
+    /// The definition a record was captured under.
+    pub fn definition_version(&self, version: &str) -> Result<&Definition> {
+        self.defs
+            .get(version)
+            .ok_or_else(|| ServiceError::NotFound(format!("definition version {version}")))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.now().timestamp_millis().max(0) as u64
+    }
+    pub(crate) fn now_str(&self) -> String {
+        clock::rfc3339(self.clock.now())
+    }
+}

@@ -1,0 +1,192 @@
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Offline eCRF for the CD19/CD22 CAR-T trial. Passwords come from ECRF_PASSWORD (the acting
+/// user's) and ECRF_NEW_PASSWORD (a new user's), or a prompt. See docs/cli.md.
+#[derive(Parser, Debug)]
+#[command(name = "ecrf", version, about)]
+pub struct Cli {
+    /// The node database.
+    #[arg(long, global = true, env = "ECRF_DB")]
+    pub db: Option<PathBuf>,
+    /// The acting user.
+    #[arg(long, global = true, env = "ECRF_USER")]
+    pub user: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a node database with its first administrator (password: ECRF_PASSWORD).
+    Init {
+        #[arg(long)]
+        role: NodeRoleArg,
+        /// Site code, e.g. S01 (site nodes).
+        #[arg(long)]
+        site: Option<String>,
+        /// Username of the first administrator.
+        #[arg(long)]
+        admin: String,
+        /// Full name of the first administrator.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// This node's identity.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+    /// Users and passwords.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Reset an administrator's password when no administrator can log in (needs the
+    /// database file; new password: ECRF_NEW_PASSWORD).
+    RecoverAdmin { username: String },
+    /// Subjects.
+    Subject {
+        #[command(subcommand)]
+        command: SubjectCommand,
+    },
+    /// Form data.
+    Form {
+        #[command(subcommand)]
+        command: FormCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// The study definition.
+    Definition {
+        #[command(subcommand)]
+        command: DefinitionCommand,
+    },
+    /// Enrol realistic synthetic subjects at this site.
+    Demo {
+        #[arg(long, default_value_t = 10)]
+        subjects: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum NodeRoleArg {
+    Site,
+    Central,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Nurse,
+    Investigator,
+    Monitor,
+    DataManager,
+    Admin,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NodeCommand {
+    /// Node id, role, site, epoch and key fingerprint.
+    Show,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user (initial password: ECRF_NEW_PASSWORD).
+    Add {
+        username: String,
+        #[arg(long)]
+        role: RoleArg,
+        #[arg(long)]
+        name: String,
+    },
+    List,
+    /// Deactivate a user (users are never deleted).
+    Deactivate { username: String },
+    Activate { username: String },
+    /// Unlock a locked account; with --reset-password also set ECRF_NEW_PASSWORD.
+    Unlock {
+        username: String,
+        #[arg(long)]
+        reset_password: bool,
+    },
+    /// Change the acting user's password (current: ECRF_PASSWORD, new: ECRF_NEW_PASSWORD).
+    Passwd,
+    /// The security log (failed logins, lockouts, refusals), newest first.
+    SecurityLog {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SubjectCommand {
+    Enrol { subject: String },
+    List,
+    /// Events × forms with their status.
+    Casebook { subject: String },
+}
+
+#[derive(Args, Debug)]
+pub struct FormAddr {
+    #[arg(long)]
+    pub subject: String,
+    #[arg(long)]
+    pub event: String,
+    #[arg(long, default_value_t = 1)]
+    pub event_repeat: u32,
+    #[arg(long)]
+    pub form: String,
+    #[arg(long, default_value_t = 1)]
+    pub form_repeat: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FormCommand {
+    /// Save values from a JSON file (item id → value; a patch).
+    Save {
+        #[command(flatten)]
+        addr: FormAddr,
+        /// JSON file; `-` reads standard input.
+        #[arg(long)]
+        data: PathBuf,
+        /// Also mark the form complete.
+        #[arg(long)]
+        complete: bool,
+        /// Reason for change (required when the form is complete).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Values, status, derived values and findings.
+    Show {
+        #[command(flatten)]
+        addr: FormAddr,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute every hash and chain; exit 3 when anything was tampered with.
+    Verify,
+    /// The change log as JSON lines.
+    Log {
+        #[arg(long)]
+        subject: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DefinitionCommand {
+    /// The built-in definition (events, forms, codelists, parameters).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a definition's study file (and the form files it lists).
+    Check { file: PathBuf },
+}

@@ -1,0 +1,306 @@
+use crate::args::*;
+use ecrf_core::address::FormRef;
+use ecrf_core::definition::{builtin, load, Definition};
+use ecrf_core::ids::SubjectId;
+use ecrf_core::roles::{NodeRole, Role};
+use ecrf_services::clock::SystemClock;
+use ecrf_services::node::InitRequest;
+use ecrf_services::{Config, Ecrf, Kdf, ServiceError, Session};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A command's failure: the exit status and one line for stderr.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        Failure {
+            code: e.exit_code() as u8,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<ecrf_core::CoreError> for Failure {
+    fn from(e: ecrf_core::CoreError) -> Self {
+        Failure { code: 2, message: e.to_string() }
+    }
+}
+
+fn usage(msg: impl Into<String>) -> Failure {
+    Failure { code: 2, message: msg.into() }
+}
+
+type R<T = ()> = Result<T, Failure>;
+
+fn print<T: Serialize>(v: &T) -> R {
+    let s = serde_json::to_string_pretty(v).map_err(|e| usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{s}").map_err(|e| usage(format!("stdout: {e}")))
+}
+
+fn config() -> Config {
+    let kdf = match std::env::var("ECRF_KDF").as_deref() {
+        Ok("fast") => Kdf::Fast,
+        _ => Kdf::Standard,
+    };
+    Config { kdf, ..Config::default() }
+}
+
+fn secret(var: &str, prompt: &str) -> R<String> {
+    if let Ok(v) = std::env::var(var) {
+        return Ok(v);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(usage(format!("{var} is not set and there is no terminal to ask for it")));
+    }
+    rpassword::prompt_password(prompt).map_err(|e| usage(format!("reading the password: {e}")))
+}
+
+fn db_path(cli: &Cli) -> R<PathBuf> {
+    cli.db.clone().ok_or_else(|| usage("--db PATH is required for this command"))
+}
+
+fn db_key() -> Option<String> {
+    std::env::var("ECRF_DB_KEY").ok().filter(|k| !k.is_empty())
+}
+
+fn open(cli: &Cli) -> R<Ecrf> {
+    let path = db_path(cli)?;
+    Ok(Ecrf::open(&path, db_key().as_deref(), Arc::new(SystemClock), config())?)
+}
+
+/// Opens the database and logs the acting user in.
+fn session(cli: &Cli) -> R<(Ecrf, Session)> {
+    let user = cli.user.clone().ok_or_else(|| usage("--user NAME is required for this command"))?;
+    let mut ecrf = open(cli)?;
+    let password = secret("ECRF_PASSWORD", &format!("password for {user}: "))?;
+    let s = ecrf.login(&user, &password)?;
+    Ok((ecrf, s))
+}
+
+fn form_ref(a: &FormAddr) -> R<FormRef> {
+    Ok(FormRef::new(SubjectId::parse(&a.subject)?, &a.event, a.event_repeat, &a.form, a.form_repeat)?)
+}
+
+fn read_json(path: &Path) -> R<serde_json::Value> {
+    let text = if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| usage(format!("standard input: {e}")))?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?
+    };
+    serde_json::from_str(&text).map_err(|e| usage(format!("{}: not valid JSON: {e}", path.display())))
+}
+
+pub fn run(cli: Cli) -> R {
+    match &cli.command {
+        Command::Init { role, site, admin, name } => {
+            let path = db_path(&cli)?;
+            let password = secret("ECRF_PASSWORD", &format!("new password for {admin}: "))?;
+            let role = match role {
+                NodeRoleArg::Site => NodeRole::Site,
+                NodeRoleArg::Central => NodeRole::Central,
+            };
+            let ecrf = Ecrf::init(
+                &path,
+                db_key().as_deref(),
+                InitRequest { role, site: site.as_deref(), admin, admin_name: name, password: &password },
+                Arc::new(SystemClock),
+                config(),
+            )?;
+            print(&ecrf.node_summary()?)
+        }
+        Command::Node { command: NodeCommand::Show } => {
+            let ecrf = open(&cli)?;
+            print(&ecrf.node_summary()?)
+        }
+        Command::RecoverAdmin { username } => {
+            let mut ecrf = open(&cli)?;
+            let p = secret("ECRF_NEW_PASSWORD", &format!("new password for {username}: "))?;
+            ecrf.recover_admin(username, &p)?;
+            print(&serde_json::json!({ "recovered": username }))
+        }
+        Command::User { command } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            match command {
+                UserCommand::Add { username, role, name } => {
+                    let role = match role {
+                        RoleArg::Nurse => Role::Nurse,
+                        RoleArg::Investigator => Role::Investigator,
+                        RoleArg::Monitor => Role::Monitor,
+                        RoleArg::DataManager => Role::DataManager,
+                        RoleArg::Admin => Role::Admin,
+                    };
+                    // Authorise before asking for the new user's password.
+                    ecrf.authorize(&mut s, ecrf_core::roles::Action::ManageUsers)?;
+                    let p = secret("ECRF_NEW_PASSWORD", &format!("initial password for {username}: "))?;
+                    print(&ecrf.add_user(&mut s, username, role, name, &p)?)
+                }
+                UserCommand::List => print(&ecrf.list_users(&mut s)?),
+                UserCommand::Deactivate { username } => print(&ecrf.set_user_active(&mut s, username, false)?),
+                UserCommand::Activate { username } => print(&ecrf.set_user_active(&mut s, username, true)?),
+                UserCommand::Unlock { username, reset_password } => {
+                    let p = if *reset_password {
+                        Some(secret("ECRF_NEW_PASSWORD", &format!("new password for {username}: "))?)
+                    } else {
+                        None
+                    };
+                    print(&ecrf.unlock_user(&mut s, username, p.as_deref())?)
+                }
+                UserCommand::Passwd => {
+                    let current = secret("ECRF_PASSWORD", "current password: ")?;
+                    let new = secret("ECRF_NEW_PASSWORD", "new password: ")?;
+                    ecrf.change_password(&mut s, &current, &new)?;
+                    print(&serde_json::json!({ "changed": s.username }))
+                }
+                UserCommand::SecurityLog { limit } => {
+                    ecrf.authorize(&mut s, ecrf_core::roles::Action::ManageUsers)?;
+                    print(&ecrf.store().security_log(*limit).map_err(ServiceError::from)?)
+                }
+            }
+        }
+        Command::Subject { command } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            match command {
+                SubjectCommand::Enrol { subject } => print(&ecrf.enrol(&mut s, subject)?),
+                SubjectCommand::List => print(&ecrf.subjects(&mut s)?),
+                SubjectCommand::Casebook { subject } => print(&ecrf.casebook(&mut s, subject)?),
+            }
+        }
+        Command::Form { command } => match command {
+            FormCommand::Save { addr, data, complete, reason } => {
+                let f = form_ref(addr)?;
+                let json = read_json(data)?;
+                let (mut ecrf, mut s) = session(&cli)?;
+                let def = ecrf.definition().clone();
+                let form = def
+                    .form(&f.form)
+                    .ok_or_else(|| Failure::from(ServiceError::NotFound(format!("form {}", f.form))))?;
+                let entries = ecrf_services::forms::parse_data(form, &json)?;
+                match ecrf.form_save(&mut s, &f, &entries, *complete, reason.as_deref()) {
+                    Ok(out) => print(&out),
+                    Err(e) => {
+                        if !e.findings().is_empty() {
+                            print(&serde_json::json!({ "saved": false, "findings": e.findings() }))?;
+                        }
+                        Err(e.into())
+                    }
+                }
+            }
+            FormCommand::Show { addr } => {
+                let f = form_ref(addr)?;
+                let (mut ecrf, mut s) = session(&cli)?;
+                print(&ecrf.form_show(&mut s, &f)?)
+            }
+        },
+        Command::Audit { command } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            match command {
+                AuditCommand::Verify => {
+                    let rep = ecrf.audit_verify(&mut s)?;
+                    print(&rep)?;
+                    if rep.ok() {
+                        Ok(())
+                    } else {
+                        let first = rep.broken.first().or(rep.projection.first());
+                        Err(Failure {
+                            code: 3,
+                            message: match first {
+                                Some(b) => format!("audit trail tampered with: first broken link at {}: {}", b.at, b.problem),
+                                None => "audit trail tampered with".into(),
+                            },
+                        })
+                    }
+                }
+                AuditCommand::Log { subject } => {
+                    let mut out = std::io::stdout().lock();
+                    for e in ecrf.audit_log(&mut s, subject.as_deref())? {
+                        let line = serde_json::to_string(&e).map_err(|e| usage(e.to_string()))?;
+                        writeln!(out, "{line}").map_err(|e| usage(format!("stdout: {e}")))?;
+                    }
+                    Ok(())
+                }
+            }
+        }
+        Command::Definition { command } => match command {
+            DefinitionCommand::Show { json } => {
+                let def = builtin();
+                if *json {
+                    print(&def)
+                } else {
+                    print_summary(&def)
+                }
+            }
+            DefinitionCommand::Check { file } => {
+                let def = check_file(file)?;
+                print(&serde_json::json!({
+                    "ok": true,
+                    "study": def.study.id,
+                    "version": def.study.version,
+                    "events": def.events.len(),
+                    "forms": def.forms.len(),
+                    "items": def.forms.iter().map(|f| f.items.len()).sum::<usize>(),
+                    "sha256": def.sha256,
+                }))
+            }
+        },
+        Command::Demo { subjects, seed } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.demo(&mut s, *subjects, *seed)?)
+        }
+    }
+}
+
+fn print_summary(def: &Definition) -> R {
+    let mut out = std::io::stdout().lock();
+    let w = |out: &mut std::io::StdoutLock, s: String| writeln!(out, "{s}").map_err(|e| usage(e.to_string()));
+    w(&mut out, format!("{} {} — {}", def.study.id, def.study.version, def.study.name.en))?;
+    for ev in &def.events {
+        w(&mut out, format!("event {:<8} {:<32} forms: {}", ev.id, ev.name.en, ev.forms.join(", ")))?;
+    }
+    for f in &def.forms {
+        w(&mut out, format!("form  {:<8} {:<32} {} items", f.id, f.name.en, f.items.len()))?;
+    }
+    Ok(())
+}
+
+/// Reads a study file and every .toml file below its folder, and loads them.
+fn check_file(file: &Path) -> R<Definition> {
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let root = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .ok_or_else(|| usage(format!("{} is not a file", file.display())))?;
+    let mut files = BTreeMap::new();
+    collect(dir, dir, &mut files)?;
+    if !files.contains_key(&root) {
+        return Err(usage(format!("{}: no such file", file.display())));
+    }
+    load(&files, &root).map_err(|errs| Failure {
+        code: 1,
+        message: errs.iter().map(|e| format!("{}/{e}", dir.display())).collect::<Vec<_>>().join("\n"),
+    })
+}
+
+fn collect(base: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> R {
+    let entries = std::fs::read_dir(dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    for e in entries {
+        let p = e.map_err(|e| usage(e.to_string()))?.path();
+        if p.is_dir() {
+            collect(base, &p, files)?;
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            let name = p.strip_prefix(base).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&p).map_err(|e| usage(format!("{}: {e}", p.display())))?;
+            files.insert(name, text);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! Form entry: show, live check, save (validate, derive, append, commit).
+
+use crate::auth::Session;
+use crate::dto::{CheckOutcome, FormView, SaveOutcome, ValueEntry};
+use crate::view::StoreView;
+use crate::{Ecrf, Result, ServiceError};
+use ecrf_core::address::FormRef;
+use ecrf_core::definition::{Definition, FormDef, Severity, MAIN_GROUP};
+use ecrf_core::derive::{derive_form, Derived};
+use ecrf_core::event::Payload;
+use ecrf_core::ids::SubjectId;
+use ecrf_core::roles::Action;
+use ecrf_core::validate::{check_value, hidden_slots, validate_form, Finding, FormValues, Slot};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// Turns form data JSON (item id → value; a repeating group id → rows) into entries.
+///
+/// `{"SEX": "F", "LESIONS": [{"LDIAM": 12}, null, {"LDIAM": 9}]}`: rows are numbered from 1;
+/// a `null` row is left as it is. `{"LESIONS": {"2": {"LDIAM": 12}}}` patches row 2 only.
+pub fn parse_data(form: &FormDef, data: &Json) -> Result<Vec<ValueEntry>> {
+    let obj = data.as_object().ok_or_else(|| {
+        ServiceError::InvalidInput("form data must be a JSON object: item id → value".into())
+    })?;
+    let mut out = Vec::new();
+    for (key, v) in obj {
+        if let Some(item) = form.item(key) {
+            if form.group_is_repeating(&item.group) {
+                return Err(ServiceError::InvalidInput(format!(
+                    "item {key} is in repeating group {}: give it as {{\"{}\": [{{\"{key}\": ...}}]}}",
+                    item.group, item.group
+                )));
+            }
+            out.push(ValueEntry {
+                group: item.group.clone(),
+                repeat: 1,
+                item: key.clone(),
+                value: v.clone(),
+            });
+        } else if form.group_is_repeating(key) {
+            let rows: Vec<(u32, &Json)> = match v {
+                Json::Array(rows) => rows.iter().enumerate().map(|(i, r)| (i as u32 + 1, r)).collect(),
+                Json::Object(m) => m
+                    .iter()
+                    .map(|(k, r)| {
+                        k.parse::<u32>()
+                            .ok()
+                            .filter(|n| *n >= 1)
+                            .map(|n| (n, r))
+                            .ok_or_else(|| ServiceError::InvalidInput(format!("group {key}: row {k:?} is not a number from 1")))
+                    })
+                    .collect::<Result<_>>()?,
+                _ => return Err(ServiceError::InvalidInput(format!("group {key}: expected a list of rows"))),
+            };
+            for (n, row) in rows {
+                match row {
+                    Json::Null => {}
+                    Json::Object(items) => {
+                        for (ik, iv) in items {
+                            match form.item(ik) {
+                                Some(it) if it.group == *key => out.push(ValueEntry {
+                                    group: key.clone(),
+                                    repeat: n,
+                                    item: ik.clone(),
+                                    value: iv.clone(),
+                                }),
+                                _ => {
+                                    return Err(ServiceError::InvalidInput(format!(
+                                        "group {key} has no item {ik}"
+                                    )))
+                                }
+                            }
+                        }
+                    }
+                    _ => return Err(ServiceError::InvalidInput(format!("group {key}: row {n} must be an object"))),
+                }
+            }
+        } else {
+            return Err(ServiceError::InvalidInput(format!(
+                "form {} has no item or repeating group {key}",
+                form.id
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Checked entries of one save: normalised values by slot, and the type errors.
+struct Checked {
+    values: BTreeMap<Slot, Json>,
+    errors: Vec<Finding>,
+}
+
+fn check_entries(def: &Definition, form: &FormDef, entries: &[ValueEntry]) -> Checked {
+    let mut values = BTreeMap::new();
+    let mut errors = Vec::new();
+    for e in entries {
+        let slot = Slot {
+            group: e.group.clone(),
+            repeat: e.repeat,
+            item: e.item.clone(),
+        };
+        let placement = match form.item(&e.item) {
+            None => Some(format!("form {} has no item {}", form.id, e.item)),
+            Some(it) if it.group != e.group => Some(format!("item {} is in group {}, not {}", e.item, it.group, e.group)),
+            Some(it) => {
+                let g = form.group(&it.group);
+                let repeating = g.as_ref().is_some_and(|g| g.repeating);
+                let max = g.and_then(|g| g.max);
+                if e.repeat == 0 || (!repeating && e.repeat != 1) {
+                    Some(format!("item {}: row {} does not exist", e.item, e.repeat))
+                } else if max.is_some_and(|m| e.repeat > m) {
+                    Some(format!("group {}: at most {} rows", it.group, max.unwrap_or(0)))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(msg) = placement {
+            errors.push(Finding {
+                item: e.item.clone(),
+                group: e.group.clone(),
+                repeat: e.repeat,
+                rule: "unknown_item".into(),
+                severity: Severity::Error,
+                message: ecrf_core::definition::Text { en: msg.clone(), zh: msg },
+            });
+            continue;
+        }
+        match check_value(def, form, &slot, &e.value) {
+            Ok(v) => {
+                values.insert(slot, v);
+            }
+            Err(f) => errors.push(f),
+        }
+    }
+    Checked { values, errors }
+}
+
+impl Ecrf {
+    fn resolve_form(&self, f: &FormRef) -> Result<(String, &Definition)> {
+        if !self.store.subject_exists(&f.subject)? {
+            return Err(ServiceError::NotFound(format!("subject {}", f.subject)));
+        }
+        let version = self
+            .store
+            .subjects()?
+            .into_iter()
+            .find(|r| r.subject == f.subject.as_str())
+            .map(|r| r.definition)
+            .unwrap_or_else(|| self.current.clone());
+        let def = self.definition_version(&version)?;
+        let ev = def
+            .event(&f.event)
+            .ok_or_else(|| ServiceError::NotFound(format!("event {}", f.event)))?;
+        let form = def
+            .form(&f.form)
+            .ok_or_else(|| ServiceError::NotFound(format!("form {}", f.form)))?;
+        if !ev.forms.contains(&f.form) {
+            return Err(ServiceError::InvalidInput(format!("event {} has no form {}", f.event, f.form)));
+        }
+        if f.event_repeat == 0 || (!ev.repeating && f.event_repeat != 1) {
+            return Err(ServiceError::InvalidInput(format!("event {} does not repeat: use repeat 1", f.event)));
+        }
+        if f.form_repeat == 0 || (!form.repeating && f.form_repeat != 1) {
+            return Err(ServiceError::InvalidInput(format!("form {} does not repeat: use repeat 1", f.form)));
+        }
+        Ok((version, def))
+    }
+
+    fn today(&self) -> String {
+        self.now()
+            .with_timezone(&chrono::Local)
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string()
+    }
+
+    fn evaluate(&self, def: &Definition, form: &FormDef, subject: &SubjectId, values: &FormValues, completing: bool) -> (Vec<Derived>, Vec<Finding>, Vec<Slot>) {
+        let view = StoreView {
+            store: &self.store,
+            subject,
+            today: self.today(),
+        };
+        let derived = derive_form(def, form, values, &view);
+        let dmap: BTreeMap<String, Json> = derived.iter().map(|d| (d.id.clone(), d.value.clone())).collect();
+        let findings = validate_form(def, form, values, &view, Some(&dmap), completing);
+        let hidden = hidden_slots(form, values, &view);
+        (derived, findings, hidden)
+    }
+
+    pub fn form_show(&mut self, s: &mut Session, f: &FormRef) -> Result<FormView> {
+        self.authorize(s, Action::ViewData)?;
+        let (version, def) = self.resolve_form(f)?;
+        let form = def.form(&f.form).ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
+        let values = self.store.form_value_map(f)?;
+        let state = self.store.form_state(f)?;
+        let status = state.as_ref().map_or("not_started".to_string(), |s| s.status.clone());
+        let (derived, findings, hidden) = self.evaluate(def, form, &f.subject, &values, status == "complete");
+        Ok(FormView {
+            form: f.clone(),
+            status,
+            definition_version: state.map_or(version, |s| s.definition),
+            values: values
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(s, value)| ValueEntry {
+                    group: s.group,
+                    repeat: s.repeat,
+                    item: s.item,
+                    value,
+                })
+                .collect(),
+            derived,
+            findings,
+            hidden,
+        })
+    }
+
+    /// Findings and derived values for unsaved input, merged over the saved values.
+    pub fn form_check(&mut self, s: &mut Session, f: &FormRef, entries: &[ValueEntry]) -> Result<CheckOutcome> {
+        self.authorize(s, Action::ViewData)?;
+        let (_, def) = self.resolve_form(f)?;
+        let form = def.form(&f.form).ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
+        let mut values = self.store.form_value_map(f)?;
+        let checked = check_entries(def, form, entries);
+        // An entry that fails its type check counts as missing for derivations.
+        for e in entries {
+            values.remove(&Slot { group: e.group.clone(), repeat: e.repeat, item: e.item.clone() });
+        }
+        values.extend(checked.values);
+        let (derived, mut findings, hidden) = self.evaluate(def, form, &f.subject, &values, false);
+        findings.extend(checked.errors);
+        Ok(CheckOutcome { derived, findings, hidden })
+    }
+
+    /// Validates, derives and saves a form instance in one transaction: one `value_set` event
+    /// per changed item (with the value it replaces and the event that value came from), and
+    /// `form_completed` when asked. Errors refuse the whole save.
+    pub fn form_save(&mut self, s: &mut Session, f: &FormRef, entries: &[ValueEntry], complete: bool, reason: Option<&str>) -> Result<SaveOutcome> {
+        self.authorize(s, Action::EnterData)?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            if r.chars().count() > 1000 || r.chars().any(char::is_control) {
+                return Err(ServiceError::InvalidInput("a reason for change has at most 1000 printable characters".into()));
+            }
+        }
+        let (version, def) = self.resolve_form(f)?;
+        let form = def.form(&f.form).ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
+        let checked = check_entries(def, form, entries);
+        if !checked.errors.is_empty() {
+            return Err(validation(checked.errors));
+        }
+        let current = self.store.form_values(f)?;
+        let mut values: FormValues = current.iter().map(|(s, v, _)| (s.clone(), v.clone())).collect();
+        let mut changes = Vec::new();
+        for (slot, new) in checked.values {
+            let old = values.get(&slot).cloned().unwrap_or(Json::Null);
+            if old != new {
+                let base = current.iter().find(|(s, _, _)| *s == slot).map(|(_, _, id)| id.clone());
+                changes.push((slot.clone(), old, new.clone(), base));
+            }
+            values.insert(slot, new);
+        }
+        let state = self.store.form_state(f)?;
+        let was_complete = state.as_ref().is_some_and(|s| s.status == "complete");
+        if was_complete && !changes.is_empty() && reason.is_none() {
+            return Err(ServiceError::ReasonRequired);
+        }
+        let completing = complete || was_complete;
+        let (derived, findings, _) = self.evaluate(def, form, &f.subject, &values, completing);
+        let errors: Vec<Finding> = findings.iter().filter(|x| x.severity == Severity::Error).cloned().collect();
+        if !errors.is_empty() {
+            return Err(validation(errors));
+        }
+        let warnings: Vec<Finding> = findings.into_iter().filter(|x| x.severity == Severity::Warning).collect();
+        let mut payloads: Vec<Payload> = changes
+            .into_iter()
+            .map(|(slot, old, new, base)| Payload::ValueSet {
+                item: f.item(&slot.group, slot.repeat, &slot.item),
+                old,
+                new,
+                base,
+                reason: reason.map(str::to_string),
+                definition_version: version.clone(),
+            })
+            .collect();
+        if complete && !was_complete {
+            payloads.push(Payload::FormCompleted {
+                form: f.clone(),
+                definition_version: version.clone(),
+            });
+        }
+        let n = payloads.len() as u32;
+        if n > 0 {
+            let now = self.now_str();
+            let now_ms = self.now_ms();
+            let actor = s.actor();
+            let derived_json = serde_json::to_value(&derived).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            self.store.write(|tx| -> Result<()> {
+                tx.append_local(&actor, &now, now_ms, payloads)?;
+                tx.set_derived(f, &derived_json)?;
+                Ok(())
+            })?;
+        }
+        let status = self
+            .store
+            .form_state(f)?
+            .map_or("not_started".to_string(), |s| s.status);
+        Ok(SaveOutcome {
+            form: f.clone(),
+            status,
+            events: n,
+            derived,
+            findings: warnings,
+        })
+    }
+}
+
+fn validation(errors: Vec<Finding>) -> ServiceError {
+    let first = errors.first().map(|f| f.message.en.clone()).unwrap_or_default();
+    let message = match errors.len() {
+        1 => format!("not saved: {first}"),
+        n => format!("not saved: {first} (and {} more problems)", n - 1),
+    };
+    ServiceError::Validation { message, findings: errors }
+}
+
+/// The main group's id, for shells that address single items.
+pub const MAIN: &str = MAIN_GROUP;
