@@ -1,1 +1,118 @@
-//! Shared helpers of the cross-layer tests live in the test files themselves.
+//! Drives the desktop app end to end: a virtual display (Xvfb), tauri-driver in front of
+//! WebKitWebDriver, and a small W3C WebDriver client. Nothing here is skipped when a tool is
+//! missing: the test fails and says which tool to install (`scripts/install-deps.sh` installs
+//! them all).
+
+pub mod webdriver;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed when dropped.
+pub struct Proc(pub Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The build's binaries folder (`target/debug`), from the test executable's own path.
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let deps = exe.parent().expect("deps folder");
+    deps.parent().expect("profile folder").to_path_buf()
+}
+
+/// The desktop app binary; built by `scripts/test.sh` before the tests run.
+pub fn app_binary() -> PathBuf {
+    let p = bin_dir().join("ecrf-app");
+    assert!(p.exists(), "{} is missing: build it first with `cargo build -p ecrf-app` (scripts/test.sh does)", p.display());
+    p
+}
+
+pub fn require(tool: &str) -> PathBuf {
+    let out = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().expect("sh");
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!path.is_empty(), "{tool} is not installed: run scripts/install-deps.sh");
+    PathBuf::from(path)
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A virtual X display on a free display number.
+pub struct Display {
+    pub name: String,
+    _proc: Proc,
+}
+
+impl Display {
+    pub fn start() -> Display {
+        let xvfb = require("Xvfb");
+        for n in 90..140 {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                continue;
+            }
+            let child = Command::new(&xvfb)
+                .arg(format!(":{n}"))
+                .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start Xvfb");
+            let proc = Proc(child);
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_secs(10) {
+                if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                    return Display { name: format!(":{n}"), _proc: proc };
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        panic!("could not start Xvfb on any display :90..:139");
+    }
+}
+
+/// tauri-driver listening on a free port, launching the app with `env`.
+pub struct Driver {
+    pub port: u16,
+    _proc: Proc,
+}
+
+impl Driver {
+    pub fn start(display: &Display, env: &[(&str, String)]) -> Driver {
+        let driver = require("tauri-driver");
+        require("WebKitWebDriver");
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new(driver);
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", &display.name)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let proc = Proc(cmd.spawn().expect("start tauri-driver"));
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(20) {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Driver { port, _proc: proc };
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("tauri-driver did not listen on port {port}");
+    }
+}
+
+/// Where tests leave screenshots for people to look at.
+pub fn artifacts() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&p).expect("create tests/artifacts");
+    p
+}

@@ -12,6 +12,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// The first schema version that has the current projections: a database migrated from an
+/// older version has its projections rebuilt from the change log.
+pub(crate) const PROJECTIONS_SINCE: i64 = 2;
+
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -40,11 +40,15 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        migrate(&mut conn)?;
-        Ok(Store {
+        let found = migrate(&mut conn)?;
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
-        })
+        };
+        if found > 0 && found < crate::migrate::PROJECTIONS_SINCE {
+            store.rebuild_projections()?;
+        }
+        Ok(store)
     }
 
     /// An in-memory database, for tests.
@@ -78,6 +82,27 @@ impl Store {
     /// Read access for queries outside a write.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Empties the projections and replays the whole change log into them, in one transaction.
+    pub fn rebuild_projections(&mut self) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects;")?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare(
+                "SELECT rowid, node, epoch, stream, seq, hlc, user_id, username, captured_at, imported_at, payload, hash, chain FROM events ORDER BY rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let se = crate::log::from_row(r)?;
+                crate::project::apply(&tx, &se.event, se.rowid)?;
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        log::info!("rebuilt projections from {n} events");
+        Ok(n)
     }
 
     pub fn schema_version(&self) -> Result<i64> {

@@ -35,7 +35,7 @@ pub fn load(files: &BTreeMap<String, String>, root: &str) -> Result<Definition, 
     if study.format != FORMAT {
         return Err(vec![at(
             root,
-            locate(text, 0, "format").0,
+            locate(text, 0, "format =").0,
             1,
             format!("unsupported definition format {}; this program reads format {FORMAT}", study.format),
         )]);

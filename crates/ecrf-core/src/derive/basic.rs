@@ -20,7 +20,12 @@ pub fn eligibility(inp: &Inputs) -> Outcome {
                 continue;
             }
         }
-        let v = inp.values.get(&Slot::main(&item.id)).cloned().unwrap_or(Json::Null);
+        let slot = Slot {
+            group: item.group.clone(),
+            repeat: 1,
+            item: item.id.clone(),
+        };
+        let v = inp.values.get(&slot).cloned().unwrap_or(Json::Null);
         let want = match kind {
             Criterion::Inclusion => "Y",
             Criterion::Exclusion => "N",

@@ -1,0 +1,71 @@
+//! Migrations upgrade frozen databases of older schema versions without losing anything.
+
+use ecrf_store::{Store, SCHEMA_VERSION};
+
+fn from_fixture(sql: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    (dir, path)
+}
+
+#[test]
+fn schema_v1_upgrades_and_rebuilds_projections() {
+    let (_dir, path) = from_fixture(include_str!("fixtures/schema-v1.sql"));
+    let store = Store::open(&path, None, false).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    // Everything of version 1 is still there...
+    assert_eq!(store.event_count().unwrap(), 12);
+    let node = store.node().unwrap();
+    assert_eq!(node.site.as_deref(), Some("S07"));
+    assert_eq!(store.users().unwrap().len(), 2);
+    // ...and the projections version 2 added were rebuilt from the log.
+    let subjects = store.subjects().unwrap();
+    assert_eq!(subjects.len(), 1);
+    assert_eq!(subjects[0].subject, "S07-001");
+    let form = ecrf_core::address::FormRef::new(
+        ecrf_core::ids::SubjectId::parse("S07-001").unwrap(),
+        "SCR",
+        1,
+        "DM",
+        1,
+    )
+    .unwrap();
+    let values = store.form_value_map(&form).unwrap();
+    let weight = values
+        .iter()
+        .find(|(s, _)| s.item == "WEIGHT")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    // The fixture changed the weight from 70.5 to 71 with a reason; the later value shows.
+    assert_eq!(weight, serde_json::json!(71));
+    assert_eq!(store.form_state(&form).unwrap().unwrap().status, "complete");
+    let report = store.verify().unwrap();
+    assert!(report.ok(), "{report:?}");
+    // Opening again migrates nothing and changes nothing.
+    drop(store);
+    let again = Store::open(&path, None, false).unwrap();
+    assert_eq!(again.event_count().unwrap(), 12);
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    drop(conn);
+    let err = Store::open(&path, None, false).err().unwrap();
+    assert!(err.to_string().contains("newer than this program"), "{err}");
+}
+
+#[test]
+fn a_foreign_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(&path, b"this is not a database at all, just some text that is long enough").unwrap();
+    let err = Store::open(&path, None, false).err().unwrap();
+    assert!(err.to_string().contains("not an eCRF database"), "{err}");
+}

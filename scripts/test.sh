@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, generated types up to date, Rust unit and integration
+# tests, UI unit tests, and end-to-end tests of the desktop app in a real window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+bash scripts/install-deps.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "TypeScript types generated from Rust are up to date"
+cargo test --quiet -p ecrf-core --features ts export_bindings >/dev/null
+cargo test --quiet -p ecrf-services --features ts export_bindings >/dev/null
+if ! git diff --quiet -- ui/src/bindings || [ -n "$(git ls-files --others --exclude-standard ui/src/bindings)" ]; then
+  git status --short ui/src/bindings
+  echo "ui/src/bindings is out of date: commit the regenerated files" >&2
+  exit 1
+fi
+
+step "UI unit tests and build"
+(cd ui && npm test --silent && npm run build --silent)
+
+step "Rust tests (unit, integration, CLI contract, end-to-end under Xvfb)"
+cargo build --quiet -p ecrf-cli -p ecrf-app
+cargo test --workspace --no-fail-fast

@@ -1,0 +1,104 @@
+use crate::error::Result;
+use crate::state::AppState;
+use ecrf_core::address::FormRef;
+use ecrf_core::definition::Definition;
+use ecrf_services::dto::*;
+use ecrf_services::Session;
+use tauri::State;
+
+fn info(ecrf: &ecrf_services::Ecrf, s: &Session) -> Result<SessionInfo> {
+    Ok(SessionInfo {
+        username: s.username.clone(),
+        full_name: s.full_name.clone(),
+        role: s.role,
+        permissions: ecrf.permissions(s)?,
+        idle_minutes: ecrf.config().idle_minutes,
+    })
+}
+
+#[tauri::command]
+pub fn node_info(state: State<AppState>) -> Result<NodeSummary> {
+    Ok(state.lock()?.ecrf.node_summary()?)
+}
+
+#[tauri::command]
+pub fn login(state: State<AppState>, username: String, password: String) -> Result<SessionInfo> {
+    let mut g = state.lock()?;
+    let s = g.ecrf.login(&username, &password)?;
+    let out = info(&g.ecrf, &s)?;
+    g.session = Some(s);
+    Ok(out)
+}
+
+#[tauri::command]
+pub fn logout(state: State<AppState>) -> Result<()> {
+    state.lock()?.session = None;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn session(state: State<AppState>) -> Result<Option<SessionInfo>> {
+    let g = state.lock()?;
+    match &g.session {
+        Some(s) if !s.locked => Ok(Some(info(&g.ecrf, s)?)),
+        _ => Ok(None),
+    }
+}
+
+#[tauri::command]
+pub fn unlock(state: State<AppState>, password: String) -> Result<SessionInfo> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    ecrf.unlock(s, &password)?;
+    info(ecrf, s)
+}
+
+#[tauri::command]
+pub fn definition(state: State<AppState>) -> Result<Definition> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    ecrf.authorize(s, ecrf_core::roles::Action::ViewData)?;
+    Ok(ecrf.definition().clone())
+}
+
+#[tauri::command]
+pub fn subjects(state: State<AppState>) -> Result<Vec<SubjectSummary>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.subjects(s)?)
+}
+
+#[tauri::command]
+pub fn enrol(state: State<AppState>, subject: String) -> Result<SubjectSummary> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.enrol(s, &subject)?)
+}
+
+#[tauri::command]
+pub fn casebook(state: State<AppState>, subject: String) -> Result<Casebook> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.casebook(s, &subject)?)
+}
+
+#[tauri::command]
+pub fn form_show(state: State<AppState>, form: FormRef) -> Result<FormView> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.form_show(s, &form)?)
+}
+
+#[tauri::command]
+pub fn form_check(state: State<AppState>, form: FormRef, values: Vec<ValueEntry>) -> Result<CheckOutcome> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.form_check(s, &form, &values)?)
+}
+
+#[tauri::command]
+pub fn form_save(state: State<AppState>, form: FormRef, values: Vec<ValueEntry>, complete: bool, reason: Option<String>) -> Result<SaveOutcome> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.form_save(s, &form, &values, complete, reason.as_deref())?)
+}

@@ -1,0 +1,41 @@
+//! The desktop shell: opens the node database, keeps the session, and exposes the services as
+//! Tauri commands. Each command authorises (inside the service), calls one service, and maps
+//! the result; no domain logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod state;
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let state = match state::AppState::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(2);
+        }
+    };
+    let result = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::node_info,
+            commands::login,
+            commands::logout,
+            commands::session,
+            commands::unlock,
+            commands::definition,
+            commands::subjects,
+            commands::enrol,
+            commands::casebook,
+            commands::form_show,
+            commands::form_check,
+            commands::form_save,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = result {
+        eprintln!("error: the window could not start: {e}");
+        std::process::exit(2);
+    }
+}

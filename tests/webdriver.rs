@@ -1,0 +1,143 @@
+//! A small client of the W3C WebDriver protocol (the parts the end-to-end tests use).
+
+use base64::Engine;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub struct Session {
+    base: String,
+    pub id: String,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, String> {
+    let req = ureq::request(method, url).timeout(Duration::from_secs(60));
+    let res = match body {
+        Some(b) => req.send_json(b),
+        None => req.call(),
+    };
+    match res {
+        Ok(r) => r.into_json::<Value>().map(|v| v["value"].clone()).map_err(|e| e.to_string()),
+        Err(ureq::Error::Status(code, r)) => {
+            let v: Value = r.into_json().unwrap_or(Value::Null);
+            Err(format!("HTTP {code}: {} {}", v["value"]["error"], v["value"]["message"]))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+impl Session {
+    /// Launches the application through tauri-driver.
+    pub fn new(port: u16, application: &Path) -> Session {
+        let base = format!("http://127.0.0.1:{port}");
+        let caps = json!({
+            "capabilities": { "alwaysMatch": { "tauri:options": { "application": application } } }
+        });
+        let v = call("POST", &format!("{base}/session"), Some(caps)).unwrap_or_else(|e| panic!("new session: {e}"));
+        let id = v["sessionId"].as_str().expect("session id").to_string();
+        Session { base, id }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/session/{}{}", self.base, self.id, path)
+    }
+
+    pub fn find(&self, css: &str) -> Option<String> {
+        call("POST", &self.url("/element"), Some(json!({"using": "css selector", "value": css})))
+            .ok()
+            .and_then(|v| v[ELEMENT].as_str().map(str::to_string))
+    }
+
+    pub fn find_all(&self, css: &str) -> Vec<String> {
+        call("POST", &self.url("/elements"), Some(json!({"using": "css selector", "value": css})))
+            .ok()
+            .and_then(|v| v.as_array().map(|a| a.iter().filter_map(|e| e[ELEMENT].as_str().map(str::to_string)).collect()))
+            .unwrap_or_default()
+    }
+
+    /// Waits until `css` matches an element.
+    pub fn wait(&self, css: &str) -> String {
+        let t = Instant::now();
+        loop {
+            if let Some(e) = self.find(css) {
+                return e;
+            }
+            if t.elapsed() > Duration::from_secs(20) {
+                let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+                panic!("no element {css} after 20 s (screenshot in tests/artifacts/failure.png)");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the element's text contains `needle`.
+    pub fn wait_text(&self, css: &str, needle: &str) -> String {
+        let t = Instant::now();
+        loop {
+            if let Some(e) = self.find(css) {
+                let text = self.text(&e);
+                if text.contains(needle) {
+                    return text;
+                }
+                if t.elapsed() > Duration::from_secs(20) {
+                    let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+                    panic!("{css} says {text:?}, not {needle:?}, after 20 s");
+                }
+            } else if t.elapsed() > Duration::from_secs(20) {
+                let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+                panic!("no element {css} after 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn click(&self, el: &str) {
+        call("POST", &self.url(&format!("/element/{el}/click")), Some(json!({}))).unwrap_or_else(|e| panic!("click: {e}"));
+    }
+
+    pub fn type_into(&self, el: &str, text: &str) {
+        call("POST", &self.url(&format!("/element/{el}/value")), Some(json!({"text": text}))).unwrap_or_else(|e| panic!("type {text:?}: {e}"));
+    }
+
+    pub fn clear(&self, el: &str) {
+        call("POST", &self.url(&format!("/element/{el}/clear")), Some(json!({}))).unwrap_or_else(|e| panic!("clear: {e}"));
+    }
+
+    /// Keys to whatever has focus (W3C actions), e.g. "\u{E004}" for Tab.
+    pub fn keys(&self, text: &str) {
+        let mut actions = Vec::new();
+        for c in text.chars() {
+            actions.push(json!({"type": "keyDown", "value": c.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": c.to_string()}));
+        }
+        call("POST", &self.url("/actions"), Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})))
+            .unwrap_or_else(|e| panic!("keys: {e}"));
+    }
+
+    pub fn text(&self, el: &str) -> String {
+        call("GET", &self.url(&format!("/element/{el}/text")), None).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    pub fn property(&self, el: &str, name: &str) -> Value {
+        call("GET", &self.url(&format!("/element/{el}/property/{name}")), None).unwrap_or(Value::Null)
+    }
+
+    pub fn execute(&self, script: &str, args: Value) -> Value {
+        call("POST", &self.url("/execute/sync"), Some(json!({"script": script, "args": args}))).unwrap_or_else(|e| panic!("script: {e}"))
+    }
+
+    pub fn screenshot(&self, path: &Path) -> Result<(), String> {
+        let v = call("GET", &self.url("/screenshot"), None)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, png).map_err(|e| e.to_string())
+    }
+
+    /// Closes the window; the application exits.
+    pub fn quit(self) {
+        let _ = call("DELETE", &format!("{}/session/{}", self.base, self.id), None);
+    }
+}
