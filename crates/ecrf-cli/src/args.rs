@@ -107,8 +107,12 @@ pub enum UserCommand {
     },
     List,
     /// Deactivate a user (users are never deleted).
-    Deactivate { username: String },
-    Activate { username: String },
+    Deactivate {
+        username: String,
+    },
+    Activate {
+        username: String,
+    },
     /// Unlock a locked account; with --reset-password also set ECRF_NEW_PASSWORD.
     Unlock {
         username: String,
@@ -126,10 +130,14 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum SubjectCommand {
-    Enrol { subject: String },
+    Enrol {
+        subject: String,
+    },
     List,
     /// Events × forms with their status.
-    Casebook { subject: String },
+    Casebook {
+        subject: String,
+    },
 }
 
 #[derive(Args, Debug)]

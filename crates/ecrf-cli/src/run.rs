@@ -29,12 +29,18 @@ impl From<ServiceError> for Failure {
 
 impl From<ecrf_core::CoreError> for Failure {
     fn from(e: ecrf_core::CoreError) -> Self {
-        Failure { code: 2, message: e.to_string() }
+        Failure {
+            code: 2,
+            message: e.to_string(),
+        }
     }
 }
 
 fn usage(msg: impl Into<String>) -> Failure {
-    Failure { code: 2, message: msg.into() }
+    Failure {
+        code: 2,
+        message: msg.into(),
+    }
 }
 
 type R<T = ()> = Result<T, Failure>;
@@ -50,7 +56,10 @@ fn config() -> Config {
         Ok("fast") => Kdf::Fast,
         _ => Kdf::Standard,
     };
-    Config { kdf, ..Config::default() }
+    Config {
+        kdf,
+        ..Config::default()
+    }
 }
 
 fn secret(var: &str, prompt: &str) -> R<String> {
@@ -58,13 +67,17 @@ fn secret(var: &str, prompt: &str) -> R<String> {
         return Ok(v);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(usage(format!("{var} is not set and there is no terminal to ask for it")));
+        return Err(usage(format!(
+            "{var} is not set and there is no terminal to ask for it"
+        )));
     }
     rpassword::prompt_password(prompt).map_err(|e| usage(format!("reading the password: {e}")))
 }
 
 fn db_path(cli: &Cli) -> R<PathBuf> {
-    cli.db.clone().ok_or_else(|| usage("--db PATH is required for this command"))
+    cli.db
+        .clone()
+        .ok_or_else(|| usage("--db PATH is required for this command"))
 }
 
 fn db_key() -> Option<String> {
@@ -73,12 +86,20 @@ fn db_key() -> Option<String> {
 
 fn open(cli: &Cli) -> R<Ecrf> {
     let path = db_path(cli)?;
-    Ok(Ecrf::open(&path, db_key().as_deref(), Arc::new(SystemClock), config())?)
+    Ok(Ecrf::open(
+        &path,
+        db_key().as_deref(),
+        Arc::new(SystemClock),
+        config(),
+    )?)
 }
 
 /// Opens the database and logs the acting user in.
 fn session(cli: &Cli) -> R<(Ecrf, Session)> {
-    let user = cli.user.clone().ok_or_else(|| usage("--user NAME is required for this command"))?;
+    let user = cli
+        .user
+        .clone()
+        .ok_or_else(|| usage("--user NAME is required for this command"))?;
     let mut ecrf = open(cli)?;
     let password = secret("ECRF_PASSWORD", &format!("password for {user}: "))?;
     let s = ecrf.login(&user, &password)?;
@@ -86,23 +107,37 @@ fn session(cli: &Cli) -> R<(Ecrf, Session)> {
 }
 
 fn form_ref(a: &FormAddr) -> R<FormRef> {
-    Ok(FormRef::new(SubjectId::parse(&a.subject)?, &a.event, a.event_repeat, &a.form, a.form_repeat)?)
+    Ok(FormRef::new(
+        SubjectId::parse(&a.subject)?,
+        &a.event,
+        a.event_repeat,
+        &a.form,
+        a.form_repeat,
+    )?)
 }
 
 fn read_json(path: &Path) -> R<serde_json::Value> {
     let text = if path == Path::new("-") {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| usage(format!("standard input: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| usage(format!("standard input: {e}")))?;
         s
     } else {
         std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?
     };
-    serde_json::from_str(&text).map_err(|e| usage(format!("{}: not valid JSON: {e}", path.display())))
+    serde_json::from_str(&text)
+        .map_err(|e| usage(format!("{}: not valid JSON: {e}", path.display())))
 }
 
 pub fn run(cli: Cli) -> R {
     match &cli.command {
-        Command::Init { role, site, admin, name } => {
+        Command::Init {
+            role,
+            site,
+            admin,
+            name,
+        } => {
             let path = db_path(&cli)?;
             let password = secret("ECRF_PASSWORD", &format!("new password for {admin}: "))?;
             let role = match role {
@@ -112,26 +147,41 @@ pub fn run(cli: Cli) -> R {
             let ecrf = Ecrf::init(
                 &path,
                 db_key().as_deref(),
-                InitRequest { role, site: site.as_deref(), admin, admin_name: name, password: &password },
+                InitRequest {
+                    role,
+                    site: site.as_deref(),
+                    admin,
+                    admin_name: name,
+                    password: &password,
+                },
                 Arc::new(SystemClock),
                 config(),
             )?;
             print(&ecrf.node_summary()?)
         }
-        Command::Node { command: NodeCommand::Show } => {
+        Command::Node {
+            command: NodeCommand::Show,
+        } => {
             let ecrf = open(&cli)?;
             print(&ecrf.node_summary()?)
         }
         Command::RecoverAdmin { username } => {
             let mut ecrf = open(&cli)?;
-            let p = secret("ECRF_NEW_PASSWORD", &format!("new password for {username}: "))?;
+            let p = secret(
+                "ECRF_NEW_PASSWORD",
+                &format!("new password for {username}: "),
+            )?;
             ecrf.recover_admin(username, &p)?;
             print(&serde_json::json!({ "recovered": username }))
         }
         Command::User { command } => {
             let (mut ecrf, mut s) = session(&cli)?;
             match command {
-                UserCommand::Add { username, role, name } => {
+                UserCommand::Add {
+                    username,
+                    role,
+                    name,
+                } => {
                     let role = match role {
                         RoleArg::Nurse => Role::Nurse,
                         RoleArg::Investigator => Role::Investigator,
@@ -141,15 +191,28 @@ pub fn run(cli: Cli) -> R {
                     };
                     // Authorise before asking for the new user's password.
                     ecrf.authorize(&mut s, ecrf_core::roles::Action::ManageUsers)?;
-                    let p = secret("ECRF_NEW_PASSWORD", &format!("initial password for {username}: "))?;
+                    let p = secret(
+                        "ECRF_NEW_PASSWORD",
+                        &format!("initial password for {username}: "),
+                    )?;
                     print(&ecrf.add_user(&mut s, username, role, name, &p)?)
                 }
                 UserCommand::List => print(&ecrf.list_users(&mut s)?),
-                UserCommand::Deactivate { username } => print(&ecrf.set_user_active(&mut s, username, false)?),
-                UserCommand::Activate { username } => print(&ecrf.set_user_active(&mut s, username, true)?),
-                UserCommand::Unlock { username, reset_password } => {
+                UserCommand::Deactivate { username } => {
+                    print(&ecrf.set_user_active(&mut s, username, false)?)
+                }
+                UserCommand::Activate { username } => {
+                    print(&ecrf.set_user_active(&mut s, username, true)?)
+                }
+                UserCommand::Unlock {
+                    username,
+                    reset_password,
+                } => {
                     let p = if *reset_password {
-                        Some(secret("ECRF_NEW_PASSWORD", &format!("new password for {username}: "))?)
+                        Some(secret(
+                            "ECRF_NEW_PASSWORD",
+                            &format!("new password for {username}: "),
+                        )?)
                     } else {
                         None
                     };
@@ -163,7 +226,12 @@ pub fn run(cli: Cli) -> R {
                 }
                 UserCommand::SecurityLog { limit } => {
                     ecrf.authorize(&mut s, ecrf_core::roles::Action::ManageUsers)?;
-                    print(&ecrf.store().security_log(*limit).map_err(ServiceError::from)?)
+                    print(
+                        &ecrf
+                            .store()
+                            .security_log(*limit)
+                            .map_err(ServiceError::from)?,
+                    )
                 }
             }
         }
@@ -176,20 +244,27 @@ pub fn run(cli: Cli) -> R {
             }
         }
         Command::Form { command } => match command {
-            FormCommand::Save { addr, data, complete, reason } => {
+            FormCommand::Save {
+                addr,
+                data,
+                complete,
+                reason,
+            } => {
                 let f = form_ref(addr)?;
                 let json = read_json(data)?;
                 let (mut ecrf, mut s) = session(&cli)?;
                 let def = ecrf.definition().clone();
-                let form = def
-                    .form(&f.form)
-                    .ok_or_else(|| Failure::from(ServiceError::NotFound(format!("form {}", f.form))))?;
+                let form = def.form(&f.form).ok_or_else(|| {
+                    Failure::from(ServiceError::NotFound(format!("form {}", f.form)))
+                })?;
                 let entries = ecrf_services::forms::parse_data(form, &json)?;
                 match ecrf.form_save(&mut s, &f, &entries, *complete, reason.as_deref()) {
                     Ok(out) => print(&out),
                     Err(e) => {
                         if !e.findings().is_empty() {
-                            print(&serde_json::json!({ "saved": false, "findings": e.findings() }))?;
+                            print(
+                                &serde_json::json!({ "saved": false, "findings": e.findings() }),
+                            )?;
                         }
                         Err(e.into())
                     }
@@ -214,7 +289,10 @@ pub fn run(cli: Cli) -> R {
                         Err(Failure {
                             code: 3,
                             message: match first {
-                                Some(b) => format!("audit trail tampered with: first broken link at {}: {}", b.at, b.problem),
+                                Some(b) => format!(
+                                    "audit trail tampered with: first broken link at {}: {}",
+                                    b.at, b.problem
+                                ),
                                 None => "audit trail tampered with".into(),
                             },
                         })
@@ -261,20 +339,47 @@ pub fn run(cli: Cli) -> R {
 
 fn print_summary(def: &Definition) -> R {
     let mut out = std::io::stdout().lock();
-    let w = |out: &mut std::io::StdoutLock, s: String| writeln!(out, "{s}").map_err(|e| usage(e.to_string()));
-    w(&mut out, format!("{} {} — {}", def.study.id, def.study.version, def.study.name.en))?;
+    let w = |out: &mut std::io::StdoutLock, s: String| {
+        writeln!(out, "{s}").map_err(|e| usage(e.to_string()))
+    };
+    w(
+        &mut out,
+        format!(
+            "{} {} — {}",
+            def.study.id, def.study.version, def.study.name.en
+        ),
+    )?;
     for ev in &def.events {
-        w(&mut out, format!("event {:<8} {:<32} forms: {}", ev.id, ev.name.en, ev.forms.join(", ")))?;
+        w(
+            &mut out,
+            format!(
+                "event {:<8} {:<32} forms: {}",
+                ev.id,
+                ev.name.en,
+                ev.forms.join(", ")
+            ),
+        )?;
     }
     for f in &def.forms {
-        w(&mut out, format!("form  {:<8} {:<32} {} items", f.id, f.name.en, f.items.len()))?;
+        w(
+            &mut out,
+            format!(
+                "form  {:<8} {:<32} {} items",
+                f.id,
+                f.name.en,
+                f.items.len()
+            ),
+        )?;
     }
     Ok(())
 }
 
 /// Reads a study file and every .toml file below its folder, and loads them.
 fn check_file(file: &Path) -> R<Definition> {
-    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let root = file
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -286,7 +391,11 @@ fn check_file(file: &Path) -> R<Definition> {
     }
     load(&files, &root).map_err(|errs| Failure {
         code: 1,
-        message: errs.iter().map(|e| format!("{}/{e}", dir.display())).collect::<Vec<_>>().join("\n"),
+        message: errs
+            .iter()
+            .map(|e| format!("{}/{e}", dir.display()))
+            .collect::<Vec<_>>()
+            .join("\n"),
     })
 }
 
@@ -297,8 +406,13 @@ fn collect(base: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> R {
         if p.is_dir() {
             collect(base, &p, files)?;
         } else if p.extension().is_some_and(|x| x == "toml") {
-            let name = p.strip_prefix(base).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            let text = std::fs::read_to_string(&p).map_err(|e| usage(format!("{}: {e}", p.display())))?;
+            let name = p
+                .strip_prefix(base)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text =
+                std::fs::read_to_string(&p).map_err(|e| usage(format!("{}: {e}", p.display())))?;
             files.insert(name, text);
         }
     }

@@ -6,15 +6,33 @@ use common::*;
 use std::process::Command;
 
 fn sql(db: &std::path::Path, statements: &str) -> (bool, String) {
-    let out = Command::new("sqlite3").arg(db).arg(statements).output().expect("sqlite3");
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg(statements)
+        .output()
+        .expect("sqlite3");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn site_with_data() -> Site {
     let site = Site::new();
     site.nurse(&["subject", "enrol", "S01-001"]);
     let dm = site.file("dm.json", DM);
-    let r = site.nurse(&["form", "save", "--subject", "S01-001", "--event", "SCR", "--form", "DM", "--data", &dm]);
+    let r = site.nurse(&[
+        "form",
+        "save",
+        "--subject",
+        "S01-001",
+        "--event",
+        "SCR",
+        "--form",
+        "DM",
+        "--data",
+        &dm,
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(site.nurse(&["audit", "verify"]).code, 0);
     site
@@ -23,7 +41,10 @@ fn site_with_data() -> Site {
 #[test]
 fn the_log_refuses_update_and_delete() {
     let site = site_with_data();
-    let (ok, err) = sql(&site.db, "UPDATE events SET payload = '{}' WHERE rowid = 3;");
+    let (ok, err) = sql(
+        &site.db,
+        "UPDATE events SET payload = '{}' WHERE rowid = 3;",
+    );
     assert!(!ok && err.contains("append-only"), "{err}");
     let (ok, err) = sql(&site.db, "DELETE FROM events;");
     assert!(!ok && err.contains("append-only"), "{err}");
@@ -54,7 +75,11 @@ fn editing_a_value_after_dropping_the_triggers_is_found() {
     assert!(ok, "{err}");
     let r = site.nurse(&["audit", "verify"]);
     assert_eq!(r.code, 3, "{}", r.stdout);
-    assert!(r.stderr.contains(&format!("first broken link at {target}")), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("first broken link at {target}")),
+        "{}",
+        r.stderr
+    );
     let rep = r.json();
     assert_eq!(rep["broken"][0]["at"], target.as_str());
 }
@@ -74,15 +99,31 @@ fn recomputing_the_hash_still_breaks_the_chain() {
     assert_eq!(r.code, 3);
     let rep = r.json();
     assert_eq!(rep["triggers_intact"], false);
-    let problems: Vec<String> = rep["broken"].as_array().unwrap().iter().map(|b| b["problem"].as_str().unwrap().to_string()).collect();
-    assert!(problems.iter().any(|p| p.contains("hash chain broken")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("does not match its hash")), "{problems:?}");
+    let problems: Vec<String> = rep["broken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["problem"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        problems.iter().any(|p| p.contains("hash chain broken")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("does not match its hash")),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn editing_only_the_current_values_is_found() {
     let site = site_with_data();
-    let (ok, err) = sql(&site.db, "UPDATE item_values SET value = '\"M\"' WHERE item = 'SEX';");
+    let (ok, err) = sql(
+        &site.db,
+        "UPDATE item_values SET value = '\"M\"' WHERE item = 'SEX';",
+    );
     assert!(ok, "{err}");
     let r = site.nurse(&["audit", "verify"]);
     assert_eq!(r.code, 3);
@@ -97,5 +138,8 @@ fn deleting_an_event_is_found_as_a_gap() {
     let r = site.nurse(&["audit", "verify"]);
     assert_eq!(r.code, 3);
     let rep = r.json();
-    assert!(rep["gaps"][0].as_str().unwrap().contains("missing 4..4"), "{rep}");
+    assert!(
+        rep["gaps"][0].as_str().unwrap().contains("missing 4..4"),
+        "{rep}"
+    );
 }

@@ -38,7 +38,8 @@ mod tests {
     #[test]
     fn rfc8785_examples() {
         // Key order by UTF-16 code units, numbers in ECMAScript form, no white space.
-        let v = json!({"b": 1, "a": [1.0, 2.5e-7, 1e21, "x\u{0007}"], "\u{20ac}": true, "\r": null});
+        let v =
+            json!({"b": 1, "a": [1.0, 2.5e-7, 1e21, "x\u{0007}"], "\u{20ac}": true, "\r": null});
         let s = String::from_utf8(to_canonical(&v).unwrap()).unwrap();
         assert_eq!(
             s,

@@ -36,7 +36,11 @@ pub struct EventId {
 
 impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}:{}", self.node, self.epoch, self.stream, self.seq)
+        write!(
+            f,
+            "{}:{}:{}:{}",
+            self.node, self.epoch, self.stream, self.seq
+        )
     }
 }
 
@@ -45,7 +49,10 @@ impl FromStr for EventId {
     fn from_str(s: &str) -> Result<Self, CoreError> {
         let bad = || CoreError::EventId(s.to_string());
         let mut parts = s.split(':');
-        let node = parts.next().and_then(|p| Uuid::parse_str(p).ok()).ok_or_else(bad)?;
+        let node = parts
+            .next()
+            .and_then(|p| Uuid::parse_str(p).ok())
+            .ok_or_else(bad)?;
         let epoch = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
         let stream = parts.next().filter(|p| !p.is_empty()).ok_or_else(bad)?;
         let seq = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
@@ -465,7 +472,12 @@ mod tests {
         let s = id.to_string();
         assert_eq!(s, "00000000-0000-0000-0000-000000000000:1:S01:7");
         assert_eq!(s.parse::<EventId>().unwrap(), id);
-        for bad in ["", "x:1:S01:7", "00000000-0000-0000-0000-000000000000:1::7", "00000000-0000-0000-0000-000000000000:1:S01:7:9"] {
+        for bad in [
+            "",
+            "x:1:S01:7",
+            "00000000-0000-0000-0000-000000000000:1::7",
+            "00000000-0000-0000-0000-000000000000:1:S01:7:9",
+        ] {
             assert!(bad.parse::<EventId>().is_err(), "{bad}");
         }
     }

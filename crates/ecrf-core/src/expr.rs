@@ -233,13 +233,8 @@ fn compare(a: &V, b: &V) -> Option<std::cmp::Ordering> {
         (V::Str(x), V::Str(y)) => match (date_interval(x), date_interval(y)) {
             (Some((a0, a1)), Some((b0, b1))) => {
                 if a0 == b0 && a1 == b1 {
-                    if a0 == a1 {
-                        Some(std::cmp::Ordering::Equal)
-                    } else if x == y {
-                        Some(std::cmp::Ordering::Equal)
-                    } else {
-                        None
-                    }
+                    // Equal days, or the same partial date written the same way.
+                    (a0 == a1 || x == y).then_some(std::cmp::Ordering::Equal)
                 } else if a1 < b0 {
                     Some(std::cmp::Ordering::Less)
                 } else if b1 < a0 {
@@ -257,7 +252,10 @@ fn compare(a: &V, b: &V) -> Option<std::cmp::Ordering> {
 /// A date, partial date or date-time as the closed interval of days (since 0000-03-01) it
 /// denotes. Date-times are taken at their calendar date.
 pub fn date_interval(s: &str) -> Option<(i64, i64)> {
-    let date = s.get(..10).filter(|_| s.len() > 10 && s.as_bytes()[10] == b'T').unwrap_or(s);
+    let date = s
+        .get(..10)
+        .filter(|_| s.len() > 10 && s.as_bytes()[10] == b'T')
+        .unwrap_or(s);
     let parts: Vec<&str> = date.split('-').collect();
     let num = |p: &str, n: usize| -> Option<i64> {
         (p.len() == n && p.chars().all(|c| c.is_ascii_digit()))
@@ -271,7 +269,10 @@ pub fn date_interval(s: &str) -> Option<(i64, i64)> {
         }
         [y, m] => {
             let (y, m) = (num(y, 4)?, num(m, 2)?);
-            Some((day_number(y, m, 1)?, day_number(y, m, days_in_month(y, m)?)?))
+            Some((
+                day_number(y, m, 1)?,
+                day_number(y, m, days_in_month(y, m)?)?,
+            ))
         }
         [y, m, d] => {
             let n = day_number(num(y, 4)?, num(m, 2)?, num(d, 2)?)?;
@@ -534,7 +535,10 @@ mod tests {
     struct M(HashMap<&'static str, Json>);
     impl Env for M {
         fn lookup(&self, path: &[String]) -> Json {
-            self.0.get(path.join(".").as_str()).cloned().unwrap_or(Json::Null)
+            self.0
+                .get(path.join(".").as_str())
+                .cloned()
+                .unwrap_or(Json::Null)
         }
         fn today(&self) -> Option<String> {
             Some("2026-11-24".into())
@@ -586,7 +590,9 @@ mod tests {
 
     #[test]
     fn parse_errors() {
-        for bad in ["A >", "(A", "A == 'x", "A ^ 2", "foo(A)", "A.B.C.D", "and", "A B"] {
+        for bad in [
+            "A >", "(A", "A == 'x", "A ^ 2", "foo(A)", "A.B.C.D", "and", "A B",
+        ] {
             assert!(Expr::parse(bad).is_err(), "{bad}");
         }
         let e = Expr::parse("INF.DT < D1 and set(X)").unwrap();
@@ -596,9 +602,18 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(date_interval("2024-02"), Some((day_number(2024, 2, 1).unwrap(), day_number(2024, 2, 29).unwrap())));
+        assert_eq!(
+            date_interval("2024-02"),
+            Some((
+                day_number(2024, 2, 1).unwrap(),
+                day_number(2024, 2, 29).unwrap()
+            ))
+        );
         assert_eq!(date_interval("2023-02-29"), None);
         assert_eq!(date_interval("24-02-01"), None);
-        assert_eq!(day_number(2024, 3, 1).unwrap() - day_number(2024, 2, 28).unwrap(), 2);
+        assert_eq!(
+            day_number(2024, 3, 1).unwrap() - day_number(2024, 2, 28).unwrap(),
+            2
+        );
     }
 }

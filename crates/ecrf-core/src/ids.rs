@@ -13,7 +13,8 @@ impl SiteCode {
     pub fn parse(s: &str) -> Result<Self, CoreError> {
         let ok = (2..=8).contains(&s.len())
             && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if ok {
             Ok(Self(s.to_string()))
         } else {

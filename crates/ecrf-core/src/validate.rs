@@ -105,7 +105,14 @@ impl Env for RowEnv<'_> {
     }
 }
 
-fn finding(item: &ItemDef, slot: &Slot, rule: &str, severity: Severity, en: String, zh: String) -> Finding {
+fn finding(
+    item: &ItemDef,
+    slot: &Slot,
+    rule: &str,
+    severity: Severity,
+    en: String,
+    zh: String,
+) -> Finding {
     Finding {
         item: item.id.clone(),
         group: slot.group.clone(),
@@ -117,9 +124,14 @@ fn finding(item: &ItemDef, slot: &Slot, rule: &str, severity: Severity, en: Stri
 }
 
 /// Checks one typed value: returns the normalised value or an error finding.
-pub fn check_value(def: &Definition, form: &FormDef, slot: &Slot, raw: &Json) -> Result<Json, Finding> {
+pub fn check_value(
+    def: &Definition,
+    form: &FormDef,
+    slot: &Slot,
+    raw: &Json,
+) -> Result<Json, Box<Finding>> {
     let Some(item) = form.item(&slot.item) else {
-        return Err(Finding {
+        return Err(Box::new(Finding {
             item: slot.item.clone(),
             group: slot.group.clone(),
             repeat: slot.repeat,
@@ -129,18 +141,18 @@ pub fn check_value(def: &Definition, form: &FormDef, slot: &Slot, raw: &Json) ->
                 en: format!("form {} has no item {}", form.id, slot.item),
                 zh: format!("表单 {} 没有条目 {}", form.id, slot.item),
             },
-        });
+        }));
     };
     let cl = item.codelist.as_deref().and_then(|c| def.codelist(c));
     normalize(item, cl, raw).map_err(|p| {
-        finding(
+        Box::new(finding(
             item,
             slot,
             "type",
             Severity::Error,
             format!("{}: {p}", item.label.en),
             format!("{}：{}", item.label.zh, p.zh()),
-        )
+        ))
     })
 }
 
@@ -184,7 +196,9 @@ pub fn validate_form(
     let mut out = Vec::new();
     let rows = rows(form, values);
     for item in &form.items {
-        let Some(reps) = rows.get(&item.group) else { continue };
+        let Some(reps) = rows.get(&item.group) else {
+            continue;
+        };
         for &repeat in reps {
             let slot = Slot {
                 group: item.group.clone(),
@@ -216,7 +230,7 @@ pub fn validate_form(
                     ));
                 }
                 if let Err(f) = check_value(def, form, &slot, &v) {
-                    out.push(f);
+                    out.push(*f);
                 }
                 if let (Some([lo, hi]), Some(x)) = (item.soft_range, as_number(&v)) {
                     if x < lo || x > hi {
@@ -244,8 +258,12 @@ pub fn validate_form(
         }
     }
     for ck in &form.checks {
-        let Some(item) = form.item(&ck.item) else { continue };
-        let Some(reps) = rows.get(&item.group) else { continue };
+        let Some(item) = form.item(&ck.item) else {
+            continue;
+        };
+        let Some(reps) = rows.get(&item.group) else {
+            continue;
+        };
         for &repeat in reps {
             let env = RowEnv {
                 form,

@@ -64,13 +64,19 @@ impl fmt::Display for ValueProblem {
             UnknownCode(c) => write!(f, "{c:?} is not one of the choices"),
             BadDate => write!(f, "expected a date YYYY-MM-DD"),
             PartialNotAllowed => write!(f, "a complete date YYYY-MM-DD is needed"),
-            BadDateTime => write!(f, "expected a date-time YYYY-MM-DDTHH:MM with offset, e.g. 2024-03-05T14:30+08:00"),
+            BadDateTime => write!(
+                f,
+                "expected a date-time YYYY-MM-DDTHH:MM with offset, e.g. 2024-03-05T14:30+08:00"
+            ),
             BadTime => write!(f, "expected a time HH:MM"),
             NotDoneNotAllowed => write!(f, "\"not done\" is not allowed here"),
             EmptyReason => write!(f, "\"not done\" needs a reason"),
             MissingCodeNotAllowed(c) => write!(f, "code {c:?} is not allowed here"),
             BlqNotAllowed => write!(f, "BLQ is not allowed here"),
-            BadLloq => write!(f, "BLQ needs its limit of quantification, a positive number"),
+            BadLloq => write!(
+                f,
+                "BLQ needs its limit of quantification, a positive number"
+            ),
             UnknownSpecial => write!(f, "unknown special value: expected not_done, code or blq"),
         }
     }
@@ -91,7 +97,9 @@ impl ValueProblem {
             UnknownCode(c) => format!("“{c}”不是可选项"),
             BadDate => "日期格式应为 YYYY-MM-DD".into(),
             PartialNotAllowed => "需要完整日期 YYYY-MM-DD".into(),
-            BadDateTime => "日期时间格式应为 YYYY-MM-DDTHH:MM 并带时区，例如 2024-03-05T14:30+08:00".into(),
+            BadDateTime => {
+                "日期时间格式应为 YYYY-MM-DDTHH:MM 并带时区，例如 2024-03-05T14:30+08:00".into()
+            }
             BadTime => "时间格式应为 HH:MM".into(),
             NotDoneNotAllowed => "此项不允许“未做”".into(),
             EmptyReason => "“未做”需要填写原因".into(),
@@ -114,7 +122,11 @@ fn type_zh(t: &str) -> &'static str {
 }
 
 /// Checks `raw` against `item` and returns the value to store (`Json::Null` clears).
-pub fn normalize(item: &ItemDef, codelist: Option<&Codelist>, raw: &Json) -> Result<Json, ValueProblem> {
+pub fn normalize(
+    item: &ItemDef,
+    codelist: Option<&Codelist>,
+    raw: &Json,
+) -> Result<Json, ValueProblem> {
     use ValueProblem::*;
     match raw {
         Json::Null => Ok(Json::Null),
@@ -124,14 +136,17 @@ pub fn normalize(item: &ItemDef, codelist: Option<&Codelist>, raw: &Json) -> Res
             ItemType::Text | ItemType::Note => {
                 let s = raw.as_str().ok_or(WrongType("text"))?;
                 let note = item.kind == ItemType::Note;
-                let max = item
-                    .max_length
-                    .map(|m| m as usize)
-                    .unwrap_or(if note { NOTE_MAX } else { TEXT_MAX });
+                let max = item.max_length.map(|m| m as usize).unwrap_or(if note {
+                    NOTE_MAX
+                } else {
+                    TEXT_MAX
+                });
                 if s.chars().count() > max {
                     return Err(TooLong(max));
                 }
-                if s.chars().any(|c| c.is_control() && !(note && (c == '\n' || c == '\t'))) {
+                if s.chars()
+                    .any(|c| c.is_control() && !(note && (c == '\n' || c == '\t')))
+                {
                     return Err(ControlCharacter);
                 }
                 Ok(Json::String(s.trim().to_string()))
@@ -167,7 +182,9 @@ pub fn normalize(item: &ItemDef, codelist: Option<&Codelist>, raw: &Json) -> Res
             ItemType::Choice => {
                 let s = raw.as_str().ok_or(WrongType("a choice code"))?;
                 match codelist {
-                    Some(cl) if cl.choices.iter().any(|c| c.code == s) => Ok(Json::String(s.to_string())),
+                    Some(cl) if cl.choices.iter().any(|c| c.code == s) => {
+                        Ok(Json::String(s.to_string()))
+                    }
                     _ => Err(UnknownCode(s.to_string())),
                 }
             }
@@ -258,7 +275,8 @@ fn number(raw: &Json) -> Result<f64, ValueProblem> {
             if !plain {
                 return Err(ValueProblem::WrongType("a number"));
             }
-            t.parse::<f64>().map_err(|_| ValueProblem::WrongType("a number"))?
+            t.parse::<f64>()
+                .map_err(|_| ValueProblem::WrongType("a number"))?
         }
         _ => return Err(ValueProblem::WrongType("a number")),
     };
@@ -286,7 +304,11 @@ pub fn parse_datetime(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> 
     let rest = &rest[1..];
     let tz_at = rest.find(['Z', '+', '-'])?;
     let (time, tz) = rest.split_at(tz_at);
-    let time = if time.len() == 5 { format!("{time}:00") } else { time.to_string() };
+    let time = if time.len() == 5 {
+        format!("{time}:00")
+    } else {
+        time.to_string()
+    };
     chrono::DateTime::parse_from_rfc3339(&format!("{date}T{time}{tz}")).ok()
 }
 

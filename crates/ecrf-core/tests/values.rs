@@ -7,7 +7,10 @@ use serde_json::{json, Value};
 fn item(kind: ItemType) -> ItemDef {
     ItemDef {
         id: "X".into(),
-        label: Text { en: "X".into(), zh: "X".into() },
+        label: Text {
+            en: "X".into(),
+            zh: "X".into(),
+        },
         kind,
         group: "MAIN".into(),
         unit: None,
@@ -31,14 +34,32 @@ fn item(kind: ItemType) -> ItemDef {
 fn table() {
     let def = builtin();
     let ny = def.codelist("NY").unwrap();
-    let dec = ItemDef { range: Some([0.0, 100.0]), digits: Some(1), blq: true, ..item(ItemType::Decimal) };
-    let int = ItemDef { range: Some([0.0, 10.0]), ..item(ItemType::Integer) };
+    let dec = ItemDef {
+        range: Some([0.0, 100.0]),
+        digits: Some(1),
+        blq: true,
+        ..item(ItemType::Decimal)
+    };
+    let int = ItemDef {
+        range: Some([0.0, 10.0]),
+        ..item(ItemType::Integer)
+    };
     let date = item(ItemType::Date);
-    let pdate = ItemDef { partial: true, ..item(ItemType::Date) };
-    let special = ItemDef { not_done: true, codes: vec!["UNK".into()], ..item(ItemType::Text) };
+    let pdate = ItemDef {
+        partial: true,
+        ..item(ItemType::Date)
+    };
+    let special = ItemDef {
+        not_done: true,
+        codes: vec!["UNK".into()],
+        ..item(ItemType::Text)
+    };
     let text = item(ItemType::Text);
     let note = item(ItemType::Note);
-    let choice = ItemDef { codelist: Some("NY".into()), ..item(ItemType::Choice) };
+    let choice = ItemDef {
+        codelist: Some("NY".into()),
+        ..item(ItemType::Choice)
+    };
     let dt = item(ItemType::Datetime);
     let time = item(ItemType::Time);
     let boolean = item(ItemType::Boolean);
@@ -71,11 +92,23 @@ fn table() {
         (&date, json!("2024-13-01"), Err("expected a date")),
         (&date, json!("2024-03"), Err("complete date")),
         (&date, json!("24-03-01"), Err("expected a date")),
-        (&date, json!("2024-03-01T10:00+08:00"), Err("expected a date")),
+        (
+            &date,
+            json!("2024-03-01T10:00+08:00"),
+            Err("expected a date"),
+        ),
         (&pdate, json!("2024-03"), Ok(json!("2024-03"))),
         (&pdate, json!("2024"), Ok(json!("2024"))),
-        (&dt, json!("2024-03-05T14:30+08:00"), Ok(json!("2024-03-05T14:30+08:00"))),
-        (&dt, json!("2024-03-05T14:30:15Z"), Ok(json!("2024-03-05T14:30:15Z"))),
+        (
+            &dt,
+            json!("2024-03-05T14:30+08:00"),
+            Ok(json!("2024-03-05T14:30+08:00")),
+        ),
+        (
+            &dt,
+            json!("2024-03-05T14:30:15Z"),
+            Ok(json!("2024-03-05T14:30:15Z")),
+        ),
         (&dt, json!("2024-03-05T14:30"), Err("with offset")),
         (&dt, json!("2024-03-05T25:30+08:00"), Err("with offset")),
         (&time, json!("23:59"), Ok(json!("23:59"))),
@@ -84,7 +117,11 @@ fn table() {
         (&boolean, json!("yes"), Err("true or false")),
         (&choice, json!("Y"), Ok(json!("Y"))),
         (&choice, json!("y"), Err("not one of the choices")),
-        (&choice, json!("Y'; DROP TABLE events; --"), Err("not one of the choices")),
+        (
+            &choice,
+            json!("Y'; DROP TABLE events; --"),
+            Err("not one of the choices"),
+        ),
         (&text, json!("  Li Na  "), Ok(json!("Li Na"))),
         (&text, json!(""), Ok(Value::Null)),
         (&text, Value::Null, Ok(Value::Null)),
@@ -94,11 +131,23 @@ fn table() {
         (&note, json!("line\nbreak"), Ok(json!("line\nbreak"))),
         (&text, json!(12), Err("expected text")),
         (&text, json!({"not_done": "x"}), Err("not allowed")),
-        (&special, json!({"not_done": "  patient refused "}), Ok(json!({"not_done": "patient refused"}))),
+        (
+            &special,
+            json!({"not_done": "  patient refused "}),
+            Ok(json!({"not_done": "patient refused"})),
+        ),
         (&special, json!({"not_done": " "}), Err("needs a reason")),
         (&special, json!({"code": "UNK"}), Ok(json!({"code": "UNK"}))),
-        (&special, json!({"code": "ND"}), Err("code \"ND\" is not allowed")),
-        (&special, json!({"not_done": "x", "code": "UNK"}), Err("unknown special value")),
+        (
+            &special,
+            json!({"code": "ND"}),
+            Err("code \"ND\" is not allowed"),
+        ),
+        (
+            &special,
+            json!({"not_done": "x", "code": "UNK"}),
+            Err("unknown special value"),
+        ),
         (&special, json!({"drop": 1}), Err("unknown special value")),
     ];
     for (i, (it, raw, want)) in cases.iter().enumerate() {
@@ -107,7 +156,10 @@ fn table() {
         match (want, got) {
             (Ok(w), Ok(g)) => assert_eq!(&g, w, "case {i}: {raw}"),
             (Err(frag), Err(p)) => {
-                assert!(p.to_string().contains(frag), "case {i}: {raw}: {p} lacks {frag:?}");
+                assert!(
+                    p.to_string().contains(frag),
+                    "case {i}: {raw}: {p} lacks {frag:?}"
+                );
                 assert!(!p.zh().is_empty());
             }
             (w, g) => panic!("case {i}: {raw}: want {w:?}, got {g:?}"),

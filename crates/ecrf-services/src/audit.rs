@@ -26,7 +26,8 @@ impl Ecrf {
                     username: e.event.actor.username.clone(),
                     captured_at: e.event.captured_at.clone(),
                     imported_at: e.imported_at.clone(),
-                    payload: serde_json::to_value(&e.event.payload).map_err(|e| ServiceError::Internal(e.to_string()))?,
+                    payload: serde_json::to_value(&e.event.payload)
+                        .map_err(|e| ServiceError::Internal(e.to_string()))?,
                     hash: e.event.hash.clone(),
                 })
             })

@@ -37,7 +37,9 @@ pub fn check_password_policy(p: &str) -> Result<()> {
         )));
     }
     if p.chars().count() > 1024 {
-        return Err(ServiceError::InvalidInput("a password may have at most 1024 characters".into()));
+        return Err(ServiceError::InvalidInput(
+            "a password may have at most 1024 characters".into(),
+        ));
     }
     Ok(())
 }
@@ -85,22 +87,37 @@ impl Ecrf {
     pub fn login(&mut self, username: &str, password: &str) -> Result<Session> {
         let now = self.now_str();
         let Some(u) = self.store.user(username)? else {
-            self.store.record_security(&now, username, "login_failed", "unknown user")?;
+            self.store
+                .record_security(&now, username, "login_failed", "unknown user")?;
             return Err(ServiceError::BadCredentials);
         };
         if !u.active {
-            self.store.record_security(&now, username, "login_refused", "deactivated account")?;
+            self.store
+                .record_security(&now, username, "login_refused", "deactivated account")?;
             return Err(ServiceError::AccountInactive(username.into()));
         }
         if u.locked {
-            self.store.record_security(&now, username, "login_refused", "locked account")?;
+            self.store
+                .record_security(&now, username, "login_refused", "locked account")?;
             return Err(ServiceError::AccountLocked(username.into()));
         }
         if !verify_password(&u.password_hash, password) {
-            let n = self.store.record_failed_login(username, self.config.lockout_after)?;
-            self.store.record_security(&now, username, "login_failed", &format!("wrong password ({n} in a row)"))?;
+            let n = self
+                .store
+                .record_failed_login(username, self.config.lockout_after)?;
+            self.store.record_security(
+                &now,
+                username,
+                "login_failed",
+                &format!("wrong password ({n} in a row)"),
+            )?;
             if n >= self.config.lockout_after {
-                self.store.record_security(&now, username, "account_locked", &format!("{n} failed passwords"))?;
+                self.store.record_security(
+                    &now,
+                    username,
+                    "account_locked",
+                    &format!("{n} failed passwords"),
+                )?;
                 return Err(ServiceError::AccountLocked(username.into()));
             }
             return Err(ServiceError::BadCredentials);
@@ -108,7 +125,8 @@ impl Ecrf {
         self.store.reset_failed_logins(username)?;
         let role: Role = u.role.parse().map_err(ServiceError::Internal)?;
         Ok(Session {
-            user_id: Uuid::parse_str(&u.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?,
+            user_id: Uuid::parse_str(&u.user_id)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
             username: u.username,
             full_name: u.full_name,
             role,

@@ -51,18 +51,20 @@ impl Ecrf {
     pub fn demo(&mut self, admin: &mut Session, n: u32, seed: u64) -> Result<DemoSummary> {
         self.authorize(admin, Action::Demo)?;
         if n > 100_000 {
-            return Err(ServiceError::InvalidInput("at most 100000 subjects at a time".into()));
+            return Err(ServiceError::InvalidInput(
+                "at most 100000 subjects at a time".into(),
+            ));
         }
         let node = self.store.node()?;
-        let site = node
-            .site
-            .clone()
-            .ok_or_else(|| ServiceError::InvalidInput("demo subjects are made at a site node".into()))?;
+        let site = node.site.clone().ok_or_else(|| {
+            ServiceError::InvalidInput("demo subjects are made at a site node".into())
+        })?;
         let mut nurse = self.demo_nurse(admin)?;
         let before = self.store.event_count()?;
         let mut rng = StdRng::seed_from_u64(seed);
         let existing = self.store.subjects()?.len() as u32;
-        let base = NaiveDate::from_ymd_opt(2025, 3, 3).ok_or_else(|| ServiceError::Internal("date".into()))?;
+        let base = NaiveDate::from_ymd_opt(2025, 3, 3)
+            .ok_or_else(|| ServiceError::Internal("date".into()))?;
         let mut made = Vec::new();
         for i in 0..n {
             let number = existing + i + 1;
@@ -71,14 +73,28 @@ impl Ecrf {
             let sid = SubjectId::parse(&id)?;
             let consent = base + Duration::days((number as i64 * 9) % 540 + rng.gen_range(0..5));
             let child = rng.gen_bool(0.2);
-            let age = if child { rng.gen_range(3..16) } else { rng.gen_range(18..71) };
+            let age = if child {
+                rng.gen_range(3..16)
+            } else {
+                rng.gen_range(18..71)
+            };
             let birth = consent - Duration::days(age * 365 + rng.gen_range(0..360));
             let female = rng.gen_bool(0.45);
-            let height: f64 = if child { rng.gen_range(95.0..165.0) } else if female { rng.gen_range(150.0..172.0) } else { rng.gen_range(160.0..186.0) };
+            let height: f64 = if child {
+                rng.gen_range(95.0..165.0)
+            } else if female {
+                rng.gen_range(150.0..172.0)
+            } else {
+                rng.gen_range(160.0..186.0)
+            };
             let bmi: f64 = rng.gen_range(18.0..28.0);
             let weight = (bmi * (height / 100.0).powi(2) * 10.0).round() / 10.0;
             let height = (height * 10.0).round() / 10.0;
-            let birth_value = if rng.gen_bool(0.1) { json!(birth.format("%Y").to_string()) } else { json!(birth.format("%Y-%m-%d").to_string()) };
+            let birth_value = if rng.gen_bool(0.1) {
+                json!(birth.format("%Y").to_string())
+            } else {
+                json!(birth.format("%Y-%m-%d").to_string())
+            };
             let dm = FormRef::new(sid.clone(), "SCR", 1, "DM", 1)?;
             self.form_save(
                 &mut nurse,
@@ -87,7 +103,10 @@ impl Ecrf {
                     ("ICDAT", json!(consent.format("%Y-%m-%d").to_string())),
                     ("BRTHDAT", birth_value),
                     ("SEX", json!(if female { "F" } else { "M" })),
-                    ("ETHNIC", json!(if rng.gen_bool(0.9) { "HAN" } else { "OTHER_CN" })),
+                    (
+                        "ETHNIC",
+                        json!(if rng.gen_bool(0.9) { "HAN" } else { "OTHER_CN" }),
+                    ),
                     ("HEIGHT", json!(height)),
                     ("WEIGHT", json!(weight)),
                 ]),
@@ -100,32 +119,80 @@ impl Ecrf {
             let fail = rng.gen_bool(0.12);
             let ag_date = consent - Duration::days(rng.gen_range(3..40));
             let ag = |pos: bool, rng: &mut StdRng| -> (Json, Json) {
-                let pct: f64 = if pos { rng.gen_range(60.0..99.9) } else { rng.gen_range(0.0..5.0) };
-                (json!(if pos { "POS" } else { "NEG" }), json!((pct * 10.0).round() / 10.0))
+                let pct: f64 = if pos {
+                    rng.gen_range(60.0..99.9)
+                } else {
+                    rng.gen_range(0.0..5.0)
+                };
+                (
+                    json!(if pos { "POS" } else { "NEG" }),
+                    json!((pct * 10.0).round() / 10.0),
+                )
             };
             let (s19, p19) = ag(cd19, &mut rng);
             let (s22, p22) = ag(cd22, &mut rng);
-            let (scale, score) = if age < 16 { ("LANSKY", json!(rng.gen_range(6..11) * 10)) } else if rng.gen_bool(0.7) { ("ECOG", json!(rng.gen_range(0..2))) } else { ("KPS", json!(rng.gen_range(7..11) * 10)) };
+            let (scale, score) = if age < 16 {
+                ("LANSKY", json!(rng.gen_range(6..11) * 10))
+            } else if rng.gen_bool(0.7) {
+                ("ECOG", json!(rng.gen_range(0..2)))
+            } else {
+                ("KPS", json!(rng.gen_range(7..11) * 10))
+            };
             let mut e = entries(&[
-                ("DIAG", json!(if rng.gen_bool(0.7) { "BALL" } else if rng.gen_bool(0.5) { "BLBL" } else { "NHL" })),
-                ("DISSTAT", json!(if rng.gen_bool(0.6) { "RELAPSED" } else { "REFRACTORY" })),
+                (
+                    "DIAG",
+                    json!(if rng.gen_bool(0.7) {
+                        "BALL"
+                    } else if rng.gen_bool(0.5) {
+                        "BLBL"
+                    } else {
+                        "NHL"
+                    }),
+                ),
+                (
+                    "DISSTAT",
+                    json!(if rng.gen_bool(0.6) {
+                        "RELAPSED"
+                    } else {
+                        "REFRACTORY"
+                    }),
+                ),
             ]);
             let date = json!(ag_date.format("%Y-%m-%d").to_string());
-            e.extend(grouped("ANTIGEN", &[
-                ("CD19", s19), ("CD19MTH", json!("FLOW")), ("CD19PCT", p19), ("CD19DAT", date.clone()),
-                ("CD22", s22), ("CD22MTH", json!("FLOW")), ("CD22PCT", p22), ("CD22DAT", date),
-            ]));
-            e.extend(grouped("PERF", &[("PSSCALE", json!(scale)), ("PSSCORE", score)]));
+            e.extend(grouped(
+                "ANTIGEN",
+                &[
+                    ("CD19", s19),
+                    ("CD19MTH", json!("FLOW")),
+                    ("CD19PCT", p19),
+                    ("CD19DAT", date.clone()),
+                    ("CD22", s22),
+                    ("CD22MTH", json!("FLOW")),
+                    ("CD22PCT", p22),
+                    ("CD22DAT", date),
+                ],
+            ));
+            e.extend(grouped(
+                "PERF",
+                &[("PSSCALE", json!(scale)), ("PSSCORE", score)],
+            ));
             let failing = if fail { rng.gen_range(0..3) } else { 99 };
-            e.extend(grouped("INCL", &[
-                ("IN01", json!("Y")),
-                ("IN02", json!("Y")),
-                ("IN03", json!("Y")),
-                ("IN04", json!(if failing == 0 { "N" } else { "Y" })),
-                ("IN05", json!(if failing == 1 { "N" } else { "Y" })),
-                ("IN06", json!("Y")),
-            ]));
-            let mut excl = vec![("EX01", json!("N")), ("EX02", json!(if failing == 2 { "Y" } else { "N" })), ("EX03", json!("N"))];
+            e.extend(grouped(
+                "INCL",
+                &[
+                    ("IN01", json!("Y")),
+                    ("IN02", json!("Y")),
+                    ("IN03", json!("Y")),
+                    ("IN04", json!(if failing == 0 { "N" } else { "Y" })),
+                    ("IN05", json!(if failing == 1 { "N" } else { "Y" })),
+                    ("IN06", json!("Y")),
+                ],
+            ));
+            let mut excl = vec![
+                ("EX01", json!("N")),
+                ("EX02", json!(if failing == 2 { "Y" } else { "N" })),
+                ("EX03", json!("N")),
+            ];
             if female {
                 excl.push(("EX04", json!("N")));
             }
@@ -162,25 +229,32 @@ impl Ecrf {
                 };
                 let site = self.store.node()?.site;
                 let actor = admin.actor();
-                let uid = Uuid::parse_str(&row.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let uid = Uuid::parse_str(&row.user_id)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
                 let r2 = row.clone();
                 self.store.write(|tx| -> Result<()> {
                     tx.insert_user(&r2)?;
-                    tx.append_local(&actor, &now, now_ms, vec![Payload::UserPublished {
-                        user_id: uid,
-                        username: r2.username.clone(),
-                        full_name: r2.full_name.clone(),
-                        role: Role::Nurse,
-                        active: true,
-                        site,
-                    }])?;
+                    tx.append_local(
+                        &actor,
+                        &now,
+                        now_ms,
+                        vec![Payload::UserPublished {
+                            user_id: uid,
+                            username: r2.username.clone(),
+                            full_name: r2.full_name.clone(),
+                            role: Role::Nurse,
+                            active: true,
+                            site,
+                        }],
+                    )?;
                     Ok(())
                 })?;
                 row
             }
         };
         Ok(Session {
-            user_id: Uuid::parse_str(&row.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?,
+            user_id: Uuid::parse_str(&row.user_id)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
             username: row.username,
             full_name: row.full_name,
             role: Role::Nurse,

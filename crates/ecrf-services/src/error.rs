@@ -7,14 +7,19 @@ use thiserror::Error;
 pub enum ServiceError {
     /// The input breaks a rule of the study definition.
     #[error("{message}")]
-    Validation { message: String, findings: Vec<Finding> },
+    Validation {
+        message: String,
+        findings: Vec<Finding>,
+    },
     #[error("a reason for change is required: this form is marked complete")]
     ReasonRequired,
     #[error("{0}")]
     InvalidInput(String),
     #[error("wrong username or password")]
     BadCredentials,
-    #[error("account {0} is locked after repeated failed passwords; an administrator must unlock it")]
+    #[error(
+        "account {0} is locked after repeated failed passwords; an administrator must unlock it"
+    )]
     AccountLocked(String),
     #[error("account {0} is deactivated")]
     AccountInactive(String),
@@ -47,7 +52,10 @@ impl ServiceError {
             ServiceError::Validation { .. } => "validation",
             ServiceError::ReasonRequired => "reason_required",
             ServiceError::InvalidInput(_) | ServiceError::Core(_) => "invalid_input",
-            ServiceError::BadCredentials | ServiceError::AccountLocked(_) | ServiceError::AccountInactive(_) | ServiceError::Unauthenticated => "unauthenticated",
+            ServiceError::BadCredentials
+            | ServiceError::AccountLocked(_)
+            | ServiceError::AccountInactive(_)
+            | ServiceError::Unauthenticated => "unauthenticated",
             ServiceError::SessionLocked => "session_locked",
             ServiceError::Forbidden { .. } => "forbidden",
             ServiceError::NotFound(_) => "not_found",

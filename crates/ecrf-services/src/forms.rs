@@ -39,7 +39,11 @@ pub fn parse_data(form: &FormDef, data: &Json) -> Result<Vec<ValueEntry>> {
             });
         } else if form.group_is_repeating(key) {
             let rows: Vec<(u32, &Json)> = match v {
-                Json::Array(rows) => rows.iter().enumerate().map(|(i, r)| (i as u32 + 1, r)).collect(),
+                Json::Array(rows) => rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (i as u32 + 1, r))
+                    .collect(),
                 Json::Object(m) => m
                     .iter()
                     .map(|(k, r)| {
@@ -47,10 +51,18 @@ pub fn parse_data(form: &FormDef, data: &Json) -> Result<Vec<ValueEntry>> {
                             .ok()
                             .filter(|n| *n >= 1)
                             .map(|n| (n, r))
-                            .ok_or_else(|| ServiceError::InvalidInput(format!("group {key}: row {k:?} is not a number from 1")))
+                            .ok_or_else(|| {
+                                ServiceError::InvalidInput(format!(
+                                    "group {key}: row {k:?} is not a number from 1"
+                                ))
+                            })
                     })
                     .collect::<Result<_>>()?,
-                _ => return Err(ServiceError::InvalidInput(format!("group {key}: expected a list of rows"))),
+                _ => {
+                    return Err(ServiceError::InvalidInput(format!(
+                        "group {key}: expected a list of rows"
+                    )))
+                }
             };
             for (n, row) in rows {
                 match row {
@@ -72,7 +84,11 @@ pub fn parse_data(form: &FormDef, data: &Json) -> Result<Vec<ValueEntry>> {
                             }
                         }
                     }
-                    _ => return Err(ServiceError::InvalidInput(format!("group {key}: row {n} must be an object"))),
+                    _ => {
+                        return Err(ServiceError::InvalidInput(format!(
+                            "group {key}: row {n} must be an object"
+                        )))
+                    }
                 }
             }
         } else {
@@ -102,7 +118,10 @@ fn check_entries(def: &Definition, form: &FormDef, entries: &[ValueEntry]) -> Ch
         };
         let placement = match form.item(&e.item) {
             None => Some(format!("form {} has no item {}", form.id, e.item)),
-            Some(it) if it.group != e.group => Some(format!("item {} is in group {}, not {}", e.item, it.group, e.group)),
+            Some(it) if it.group != e.group => Some(format!(
+                "item {} is in group {}, not {}",
+                e.item, it.group, e.group
+            )),
             Some(it) => {
                 let g = form.group(&it.group);
                 let repeating = g.as_ref().is_some_and(|g| g.repeating);
@@ -110,7 +129,11 @@ fn check_entries(def: &Definition, form: &FormDef, entries: &[ValueEntry]) -> Ch
                 if e.repeat == 0 || (!repeating && e.repeat != 1) {
                     Some(format!("item {}: row {} does not exist", e.item, e.repeat))
                 } else if max.is_some_and(|m| e.repeat > m) {
-                    Some(format!("group {}: at most {} rows", it.group, max.unwrap_or(0)))
+                    Some(format!(
+                        "group {}: at most {} rows",
+                        it.group,
+                        max.unwrap_or(0)
+                    ))
                 } else {
                     None
                 }
@@ -123,7 +146,10 @@ fn check_entries(def: &Definition, form: &FormDef, entries: &[ValueEntry]) -> Ch
                 repeat: e.repeat,
                 rule: "unknown_item".into(),
                 severity: Severity::Error,
-                message: ecrf_core::definition::Text { en: msg.clone(), zh: msg },
+                message: ecrf_core::definition::Text {
+                    en: msg.clone(),
+                    zh: msg,
+                },
             });
             continue;
         }
@@ -131,7 +157,7 @@ fn check_entries(def: &Definition, form: &FormDef, entries: &[ValueEntry]) -> Ch
             Ok(v) => {
                 values.insert(slot, v);
             }
-            Err(f) => errors.push(f),
+            Err(f) => errors.push(*f),
         }
     }
     Checked { values, errors }
@@ -157,13 +183,22 @@ impl Ecrf {
             .form(&f.form)
             .ok_or_else(|| ServiceError::NotFound(format!("form {}", f.form)))?;
         if !ev.forms.contains(&f.form) {
-            return Err(ServiceError::InvalidInput(format!("event {} has no form {}", f.event, f.form)));
+            return Err(ServiceError::InvalidInput(format!(
+                "event {} has no form {}",
+                f.event, f.form
+            )));
         }
         if f.event_repeat == 0 || (!ev.repeating && f.event_repeat != 1) {
-            return Err(ServiceError::InvalidInput(format!("event {} does not repeat: use repeat 1", f.event)));
+            return Err(ServiceError::InvalidInput(format!(
+                "event {} does not repeat: use repeat 1",
+                f.event
+            )));
         }
         if f.form_repeat == 0 || (!form.repeating && f.form_repeat != 1) {
-            return Err(ServiceError::InvalidInput(format!("form {} does not repeat: use repeat 1", f.form)));
+            return Err(ServiceError::InvalidInput(format!(
+                "form {} does not repeat: use repeat 1",
+                f.form
+            )));
         }
         Ok((version, def))
     }
@@ -176,14 +211,24 @@ impl Ecrf {
             .to_string()
     }
 
-    fn evaluate(&self, def: &Definition, form: &FormDef, subject: &SubjectId, values: &FormValues, completing: bool) -> (Vec<Derived>, Vec<Finding>, Vec<Slot>) {
+    fn evaluate(
+        &self,
+        def: &Definition,
+        form: &FormDef,
+        subject: &SubjectId,
+        values: &FormValues,
+        completing: bool,
+    ) -> (Vec<Derived>, Vec<Finding>, Vec<Slot>) {
         let view = StoreView {
             store: &self.store,
             subject,
             today: self.today(),
         };
         let derived = derive_form(def, form, values, &view);
-        let dmap: BTreeMap<String, Json> = derived.iter().map(|d| (d.id.clone(), d.value.clone())).collect();
+        let dmap: BTreeMap<String, Json> = derived
+            .iter()
+            .map(|d| (d.id.clone(), d.value.clone()))
+            .collect();
         let findings = validate_form(def, form, values, &view, Some(&dmap), completing);
         let hidden = hidden_slots(form, values, &view);
         (derived, findings, hidden)
@@ -192,11 +237,16 @@ impl Ecrf {
     pub fn form_show(&mut self, s: &mut Session, f: &FormRef) -> Result<FormView> {
         self.authorize(s, Action::ViewData)?;
         let (version, def) = self.resolve_form(f)?;
-        let form = def.form(&f.form).ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
+        let form = def
+            .form(&f.form)
+            .ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
         let values = self.store.form_value_map(f)?;
         let state = self.store.form_state(f)?;
-        let status = state.as_ref().map_or("not_started".to_string(), |s| s.status.clone());
-        let (derived, findings, hidden) = self.evaluate(def, form, &f.subject, &values, status == "complete");
+        let status = state
+            .as_ref()
+            .map_or("not_started".to_string(), |s| s.status.clone());
+        let (derived, findings, hidden) =
+            self.evaluate(def, form, &f.subject, &values, status == "complete");
         Ok(FormView {
             form: f.clone(),
             status,
@@ -218,46 +268,78 @@ impl Ecrf {
     }
 
     /// Findings and derived values for unsaved input, merged over the saved values.
-    pub fn form_check(&mut self, s: &mut Session, f: &FormRef, entries: &[ValueEntry]) -> Result<CheckOutcome> {
+    pub fn form_check(
+        &mut self,
+        s: &mut Session,
+        f: &FormRef,
+        entries: &[ValueEntry],
+    ) -> Result<CheckOutcome> {
         self.authorize(s, Action::ViewData)?;
         let (_, def) = self.resolve_form(f)?;
-        let form = def.form(&f.form).ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
+        let form = def
+            .form(&f.form)
+            .ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
         let mut values = self.store.form_value_map(f)?;
         let checked = check_entries(def, form, entries);
         // An entry that fails its type check counts as missing for derivations.
         for e in entries {
-            values.remove(&Slot { group: e.group.clone(), repeat: e.repeat, item: e.item.clone() });
+            values.remove(&Slot {
+                group: e.group.clone(),
+                repeat: e.repeat,
+                item: e.item.clone(),
+            });
         }
         values.extend(checked.values);
         let (derived, mut findings, hidden) = self.evaluate(def, form, &f.subject, &values, false);
         findings.extend(checked.errors);
-        Ok(CheckOutcome { derived, findings, hidden })
+        Ok(CheckOutcome {
+            derived,
+            findings,
+            hidden,
+        })
     }
 
     /// Validates, derives and saves a form instance in one transaction: one `value_set` event
     /// per changed item (with the value it replaces and the event that value came from), and
     /// `form_completed` when asked. Errors refuse the whole save.
-    pub fn form_save(&mut self, s: &mut Session, f: &FormRef, entries: &[ValueEntry], complete: bool, reason: Option<&str>) -> Result<SaveOutcome> {
+    pub fn form_save(
+        &mut self,
+        s: &mut Session,
+        f: &FormRef,
+        entries: &[ValueEntry],
+        complete: bool,
+        reason: Option<&str>,
+    ) -> Result<SaveOutcome> {
         self.authorize(s, Action::EnterData)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if let Some(r) = reason {
             if r.chars().count() > 1000 || r.chars().any(char::is_control) {
-                return Err(ServiceError::InvalidInput("a reason for change has at most 1000 printable characters".into()));
+                return Err(ServiceError::InvalidInput(
+                    "a reason for change has at most 1000 printable characters".into(),
+                ));
             }
         }
         let (version, def) = self.resolve_form(f)?;
-        let form = def.form(&f.form).ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
+        let form = def
+            .form(&f.form)
+            .ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
         let checked = check_entries(def, form, entries);
         if !checked.errors.is_empty() {
             return Err(validation(checked.errors));
         }
         let current = self.store.form_values(f)?;
-        let mut values: FormValues = current.iter().map(|(s, v, _)| (s.clone(), v.clone())).collect();
+        let mut values: FormValues = current
+            .iter()
+            .map(|(s, v, _)| (s.clone(), v.clone()))
+            .collect();
         let mut changes = Vec::new();
         for (slot, new) in checked.values {
             let old = values.get(&slot).cloned().unwrap_or(Json::Null);
             if old != new {
-                let base = current.iter().find(|(s, _, _)| *s == slot).map(|(_, _, id)| id.clone());
+                let base = current
+                    .iter()
+                    .find(|(s, _, _)| *s == slot)
+                    .map(|(_, _, id)| id.clone());
                 changes.push((slot.clone(), old, new.clone(), base));
             }
             values.insert(slot, new);
@@ -269,11 +351,18 @@ impl Ecrf {
         }
         let completing = complete || was_complete;
         let (derived, findings, _) = self.evaluate(def, form, &f.subject, &values, completing);
-        let errors: Vec<Finding> = findings.iter().filter(|x| x.severity == Severity::Error).cloned().collect();
+        let errors: Vec<Finding> = findings
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .cloned()
+            .collect();
         if !errors.is_empty() {
             return Err(validation(errors));
         }
-        let warnings: Vec<Finding> = findings.into_iter().filter(|x| x.severity == Severity::Warning).collect();
+        let warnings: Vec<Finding> = findings
+            .into_iter()
+            .filter(|x| x.severity == Severity::Warning)
+            .collect();
         let mut payloads: Vec<Payload> = changes
             .into_iter()
             .map(|(slot, old, new, base)| Payload::ValueSet {
@@ -296,7 +385,8 @@ impl Ecrf {
             let now = self.now_str();
             let now_ms = self.now_ms();
             let actor = s.actor();
-            let derived_json = serde_json::to_value(&derived).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let derived_json = serde_json::to_value(&derived)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
             self.store.write(|tx| -> Result<()> {
                 tx.append_local(&actor, &now, now_ms, payloads)?;
                 tx.set_derived(f, &derived_json)?;
@@ -318,12 +408,18 @@ impl Ecrf {
 }
 
 fn validation(errors: Vec<Finding>) -> ServiceError {
-    let first = errors.first().map(|f| f.message.en.clone()).unwrap_or_default();
+    let first = errors
+        .first()
+        .map(|f| f.message.en.clone())
+        .unwrap_or_default();
     let message = match errors.len() {
         1 => format!("not saved: {first}"),
         n => format!("not saved: {first} (and {} more problems)", n - 1),
     };
-    ServiceError::Validation { message, findings: errors }
+    ServiceError::Validation {
+        message,
+        findings: errors,
+    }
 }
 
 /// The main group's id, for shells that address single items.

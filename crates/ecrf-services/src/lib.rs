@@ -3,6 +3,7 @@
 //! demo data. Every call that acts for a user checks [`ecrf_core::roles::permits`] first; a
 //! refused call changes neither the clinical data nor the change log.
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demo;
@@ -12,7 +13,6 @@ pub mod forms;
 pub mod node;
 pub mod subjects;
 pub mod users;
-pub mod audit;
 mod view;
 
 pub use auth::{Kdf, Session};

@@ -26,7 +26,9 @@ pub struct InitRequest<'a> {
 pub fn check_username(u: &str) -> Result<()> {
     let ok = (2..=40).contains(&u.len())
         && u.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_' || c == '-');
+        && u.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_' || c == '-'
+        });
     if ok {
         Ok(())
     } else {
@@ -53,7 +55,12 @@ pub fn fingerprint(public_key_hex: &str) -> String {
 
 impl Ecrf {
     /// Opens an initialised node database (migrating its schema if it is older).
-    pub fn open(path: &Path, key: Option<&str>, clock: Arc<dyn Clock>, config: Config) -> Result<Ecrf> {
+    pub fn open(
+        path: &Path,
+        key: Option<&str>,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> Result<Ecrf> {
         let store = Store::open(path, key, false)?;
         if !store.is_initialised()? {
             return Err(ServiceError::InvalidInput(format!(
@@ -67,10 +74,18 @@ impl Ecrf {
     /// Creates a node database at `path`: node identity with a new Ed25519 key, the first
     /// administrator, and the events that publish both and the definition in use. Every input
     /// is checked before the file is created.
-    pub fn init(path: &Path, key: Option<&str>, req: InitRequest, clock: Arc<dyn Clock>, config: Config) -> Result<Ecrf> {
+    pub fn init(
+        path: &Path,
+        key: Option<&str>,
+        req: InitRequest,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> Result<Ecrf> {
         let site = match (req.role, req.site) {
             (NodeRole::Site, None) => {
-                return Err(ServiceError::InvalidInput("a site node needs --site CODE".into()))
+                return Err(ServiceError::InvalidInput(
+                    "a site node needs --site CODE".into(),
+                ))
             }
             (_, Some(s)) => Some(SiteCode::parse(s)?),
             (NodeRole::Central, None) => None,
@@ -83,7 +98,10 @@ impl Ecrf {
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.is_dir() {
-                return Err(ServiceError::Io(format!("folder {} does not exist", parent.display())));
+                return Err(ServiceError::Io(format!(
+                    "folder {} does not exist",
+                    parent.display()
+                )));
             }
         }
         let password_hash = hash_password(config.kdf, req.password)?;
@@ -119,7 +137,8 @@ impl Ecrf {
             tx.init_node(&node)?;
             tx.insert_user(&admin)?;
             let actor = Actor {
-                user_id: Uuid::parse_str(&admin.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?,
+                user_id: Uuid::parse_str(&admin.user_id)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
                 username: admin.username.clone(),
             };
             tx.append_local(
@@ -143,7 +162,12 @@ impl Ecrf {
                     },
                 ],
             )?;
-            tx.record_security(&now, &admin.username, "node_initialised", &format!("{} node {}", req.role.as_str(), node.node_id))?;
+            tx.record_security(
+                &now,
+                &admin.username,
+                "node_initialised",
+                &format!("{} node {}", req.role.as_str(), node.node_id),
+            )?;
             Ok(())
         })?;
         Ok(ecrf)

@@ -15,7 +15,11 @@ impl Ecrf {
         let node = self.store.node()?;
         let id = match (node.role, &node.site) {
             (NodeRole::Site, Some(site)) => SubjectId::parse_at(subject, &SiteCode::parse(site)?)?,
-            _ => return Err(ServiceError::InvalidInput("subjects are enrolled at their site's node".into())),
+            _ => {
+                return Err(ServiceError::InvalidInput(
+                    "subjects are enrolled at their site's node".into(),
+                ))
+            }
         };
         if self.store.subject_exists(&id)? {
             return Err(ServiceError::Exists(format!("subject {id}")));
@@ -57,7 +61,11 @@ impl Ecrf {
         for ev in &def.events {
             // Each scheduled form once; repeating events and forms list what exists, plus one
             // not-started instance to begin.
-            let mut event_repeats: Vec<u32> = states.iter().filter(|f| f.form.event == ev.id).map(|f| f.form.event_repeat).collect();
+            let mut event_repeats: Vec<u32> = states
+                .iter()
+                .filter(|f| f.form.event == ev.id)
+                .map(|f| f.form.event_repeat)
+                .collect();
             event_repeats.push(1);
             event_repeats.sort_unstable();
             event_repeats.dedup();
@@ -65,7 +73,11 @@ impl Ecrf {
                 for fid in &ev.forms {
                     let existing: Vec<_> = states
                         .iter()
-                        .filter(|f| f.form.event == ev.id && f.form.event_repeat == er && &f.form.form == fid)
+                        .filter(|f| {
+                            f.form.event == ev.id
+                                && f.form.event_repeat == er
+                                && &f.form.form == fid
+                        })
                         .collect();
                     if existing.is_empty() {
                         forms.push(FormStatus {
@@ -82,7 +94,10 @@ impl Ecrf {
                 }
             }
         }
-        Ok(Casebook { subject: summary, forms })
+        Ok(Casebook {
+            subject: summary,
+            forms,
+        })
     }
 
     pub(crate) fn subject_summary(&self, id: &SubjectId) -> Result<SubjectSummary> {
@@ -100,7 +115,9 @@ impl Ecrf {
         let forms = self.store.subject_forms(&id)?;
         let eligibility = forms.iter().find_map(|f| {
             f.derived.as_array()?.iter().find_map(|d| {
-                (d["id"] == "ELIGIBLE").then(|| serde_json::from_value(d["display"].clone()).ok()).flatten()
+                (d["id"] == "ELIGIBLE")
+                    .then(|| serde_json::from_value(d["display"].clone()).ok())
+                    .flatten()
             })
         });
         Ok(SubjectSummary {

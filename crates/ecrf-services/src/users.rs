@@ -22,7 +22,14 @@ fn summary(u: &UserRow) -> Result<UserSummary> {
 }
 
 impl Ecrf {
-    pub fn add_user(&mut self, s: &mut Session, username: &str, role: Role, full_name: &str, password: &str) -> Result<UserSummary> {
+    pub fn add_user(
+        &mut self,
+        s: &mut Session,
+        username: &str,
+        role: Role,
+        full_name: &str,
+        password: &str,
+    ) -> Result<UserSummary> {
         self.authorize(s, Action::ManageUsers)?;
         check_username(username)?;
         check_full_name(full_name)?;
@@ -45,7 +52,8 @@ impl Ecrf {
         };
         let site = self.store.node()?.site;
         let actor = s.actor();
-        let user_id = Uuid::parse_str(&row.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let user_id =
+            Uuid::parse_str(&row.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store.write(|tx| -> Result<()> {
             tx.insert_user(&row)?;
             tx.append_local(
@@ -61,7 +69,12 @@ impl Ecrf {
                     site,
                 }],
             )?;
-            tx.record_security(&now, &actor.username, "user_added", &format!("{} as {}", row.username, role))?;
+            tx.record_security(
+                &now,
+                &actor.username,
+                "user_added",
+                &format!("{} as {}", row.username, role),
+            )?;
             Ok(())
         })?;
         summary(&row)
@@ -73,21 +86,29 @@ impl Ecrf {
     }
 
     /// Deactivates (never deletes) or reactivates a user.
-    pub fn set_user_active(&mut self, s: &mut Session, username: &str, active: bool) -> Result<UserSummary> {
+    pub fn set_user_active(
+        &mut self,
+        s: &mut Session,
+        username: &str,
+        active: bool,
+    ) -> Result<UserSummary> {
         self.authorize(s, Action::ManageUsers)?;
         let u = self
             .store
             .user(username)?
             .ok_or_else(|| ServiceError::NotFound(format!("user {username}")))?;
         if !active && username == s.username {
-            return Err(ServiceError::InvalidInput("you cannot deactivate your own account".into()));
+            return Err(ServiceError::InvalidInput(
+                "you cannot deactivate your own account".into(),
+            ));
         }
         let now = self.now_str();
         let now_ms = self.now_ms();
         let actor = s.actor();
         let site = self.store.node()?.site;
         let role: Role = u.role.parse().map_err(ServiceError::Internal)?;
-        let user_id = Uuid::parse_str(&u.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let user_id =
+            Uuid::parse_str(&u.user_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.store.write(|tx| -> Result<()> {
             tx.set_user_state(username, active, u.locked)?;
             tx.append_local(
@@ -103,14 +124,33 @@ impl Ecrf {
                     site,
                 }],
             )?;
-            tx.record_security(&now, &actor.username, if active { "user_activated" } else { "user_deactivated" }, username)?;
+            tx.record_security(
+                &now,
+                &actor.username,
+                if active {
+                    "user_activated"
+                } else {
+                    "user_deactivated"
+                },
+                username,
+            )?;
             Ok(())
         })?;
-        summary(&self.store.user(username)?.ok_or_else(|| ServiceError::NotFound(username.into()))?)
+        summary(
+            &self
+                .store
+                .user(username)?
+                .ok_or_else(|| ServiceError::NotFound(username.into()))?,
+        )
     }
 
     /// An administrator unlocks a locked account (and optionally sets a new password).
-    pub fn unlock_user(&mut self, s: &mut Session, username: &str, new_password: Option<&str>) -> Result<UserSummary> {
+    pub fn unlock_user(
+        &mut self,
+        s: &mut Session,
+        username: &str,
+        new_password: Option<&str>,
+    ) -> Result<UserSummary> {
         self.authorize(s, Action::ManageUsers)?;
         let u = self
             .store
@@ -133,13 +173,21 @@ impl Ecrf {
             tx.record_security(&now, &admin, "user_unlocked", username)?;
             Ok(())
         })?;
-        summary(&self.store.user(username)?.ok_or_else(|| ServiceError::NotFound(username.into()))?)
+        summary(
+            &self
+                .store
+                .user(username)?
+                .ok_or_else(|| ServiceError::NotFound(username.into()))?,
+        )
     }
 
     /// A user changes their own password, giving the current one.
     pub fn change_password(&mut self, s: &mut Session, current: &str, new: &str) -> Result<()> {
         self.authorize(s, Action::ViewData)?;
-        let u = self.store.user(&s.username)?.ok_or(ServiceError::Unauthenticated)?;
+        let u = self
+            .store
+            .user(&s.username)?
+            .ok_or(ServiceError::Unauthenticated)?;
         if !verify_password(&u.password_hash, current) {
             return Err(ServiceError::BadCredentials);
         }
@@ -162,7 +210,9 @@ impl Ecrf {
             .user(username)?
             .ok_or_else(|| ServiceError::NotFound(format!("user {username}")))?;
         if u.role != Role::Admin.as_str() {
-            return Err(ServiceError::InvalidInput(format!("{username} is not an administrator")));
+            return Err(ServiceError::InvalidInput(format!(
+                "{username} is not an administrator"
+            )));
         }
         check_password_policy(new_password)?;
         let h = hash_password(self.config.kdf, new_password)?;
@@ -170,7 +220,12 @@ impl Ecrf {
         self.store.write(|tx| -> Result<()> {
             tx.set_password_hash(username, &h)?;
             tx.set_user_state(username, true, false)?;
-            tx.record_security(&now, username, "admin_recovered", "password reset by the holder of the database file")?;
+            tx.record_security(
+                &now,
+                username,
+                "admin_recovered",
+                "password reset by the holder of the database file",
+            )?;
             Ok(())
         })
     }

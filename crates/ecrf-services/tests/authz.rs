@@ -32,24 +32,48 @@ const SITE_TABLE: &[(Action, [bool; 5])] = &[
     (Action::VerifyAudit, [true, true, true, true, true]),
 ];
 
-const ROLES: [Role; 5] = [Role::Nurse, Role::Investigator, Role::Monitor, Role::DataManager, Role::Admin];
+const ROLES: [Role; 5] = [
+    Role::Nurse,
+    Role::Investigator,
+    Role::Monitor,
+    Role::DataManager,
+    Role::Admin,
+];
 
 fn node(role: NodeRole) -> (tempfile::TempDir, Ecrf) {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::at(chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()));
-    let config = Config { kdf: Kdf::Fast, ..Config::default() };
+    let clock = Arc::new(FixedClock::at(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+    ));
+    let config = Config {
+        kdf: Kdf::Fast,
+        ..Config::default()
+    };
     let site = (role == NodeRole::Site).then_some("S01");
     let mut e = Ecrf::init(
         &dir.path().join("n.db"),
         None,
-        InitRequest { role, site, admin: "admin", admin_name: "Admin", password: "admin-pass-1" },
+        InitRequest {
+            role,
+            site,
+            admin: "admin",
+            admin_name: "Admin",
+            password: "admin-pass-1",
+        },
         clock,
         config,
     )
     .unwrap();
     let mut admin = e.login("admin", "admin-pass-1").unwrap();
     for r in ROLES.iter().filter(|r| **r != Role::Admin) {
-        e.add_user(&mut admin, &format!("u-{}", r.as_str()), *r, "User", "password-123").unwrap();
+        e.add_user(
+            &mut admin,
+            &format!("u-{}", r.as_str()),
+            *r,
+            "User",
+            "password-123",
+        )
+        .unwrap();
     }
     (dir, e)
 }
@@ -58,7 +82,8 @@ fn login(e: &mut Ecrf, r: Role) -> ecrf_services::Session {
     if r == Role::Admin {
         e.login("admin", "admin-pass-1").unwrap()
     } else {
-        e.login(&format!("u-{}", r.as_str()), "password-123").unwrap()
+        e.login(&format!("u-{}", r.as_str()), "password-123")
+            .unwrap()
     }
 }
 
@@ -69,7 +94,10 @@ fn every_action_and_role_at_a_site_and_at_the_centre() {
         for (action, allowed) in SITE_TABLE {
             for (i, role) in ROLES.iter().enumerate() {
                 // Nurses and investigators import only at a site.
-                let expected = if *action == Action::ImportBundle && node_role == NodeRole::Central && matches!(role, Role::Nurse | Role::Investigator) {
+                let expected = if *action == Action::ImportBundle
+                    && node_role == NodeRole::Central
+                    && matches!(role, Role::Nurse | Role::Investigator)
+                {
                     false
                 } else {
                     allowed[i]
@@ -79,7 +107,9 @@ fn every_action_and_role_at_a_site_and_at_the_centre() {
                 match (expected, got) {
                     (true, Ok(())) => {}
                     (false, Err(ServiceError::Forbidden { .. })) => {}
-                    (exp, got) => panic!("{node_role:?} {role} {action:?}: expected allowed={exp}, got {got:?}"),
+                    (exp, got) => panic!(
+                        "{node_role:?} {role} {action:?}: expected allowed={exp}, got {got:?}"
+                    ),
                 }
             }
         }
@@ -94,30 +124,86 @@ fn refused_service_calls_change_nothing() {
     let before = e.store().event_count().unwrap();
     for role in [Role::Monitor, Role::DataManager, Role::Admin] {
         let mut s = login(&mut e, role);
-        assert!(matches!(e.enrol(&mut s, "S01-002"), Err(ServiceError::Forbidden { .. })), "{role} enrol");
-        let f = ecrf_core::address::FormRef::new(ecrf_core::ids::SubjectId::parse("S01-001").unwrap(), "SCR", 1, "DM", 1).unwrap();
-        let v = vec![ecrf_services::dto::ValueEntry { group: "MAIN".into(), repeat: 1, item: "SEX".into(), value: serde_json::json!("F") }];
-        assert!(matches!(e.form_save(&mut s, &f, &v, false, None), Err(ServiceError::Forbidden { .. })), "{role} save");
+        assert!(
+            matches!(
+                e.enrol(&mut s, "S01-002"),
+                Err(ServiceError::Forbidden { .. })
+            ),
+            "{role} enrol"
+        );
+        let f = ecrf_core::address::FormRef::new(
+            ecrf_core::ids::SubjectId::parse("S01-001").unwrap(),
+            "SCR",
+            1,
+            "DM",
+            1,
+        )
+        .unwrap();
+        let v = vec![ecrf_services::dto::ValueEntry {
+            group: "MAIN".into(),
+            repeat: 1,
+            item: "SEX".into(),
+            value: serde_json::json!("F"),
+        }];
+        assert!(
+            matches!(
+                e.form_save(&mut s, &f, &v, false, None),
+                Err(ServiceError::Forbidden { .. })
+            ),
+            "{role} save"
+        );
     }
-    for role in [Role::Nurse, Role::Investigator, Role::Monitor, Role::DataManager] {
+    for role in [
+        Role::Nurse,
+        Role::Investigator,
+        Role::Monitor,
+        Role::DataManager,
+    ] {
         let mut s = login(&mut e, role);
-        assert!(matches!(e.add_user(&mut s, "x-user", Role::Nurse, "X", "password-123"), Err(ServiceError::Forbidden { .. })), "{role} add user");
-        assert!(matches!(e.demo(&mut s, 1, 1), Err(ServiceError::Forbidden { .. })), "{role} demo");
+        assert!(
+            matches!(
+                e.add_user(&mut s, "x-user", Role::Nurse, "X", "password-123"),
+                Err(ServiceError::Forbidden { .. })
+            ),
+            "{role} add user"
+        );
+        assert!(
+            matches!(e.demo(&mut s, 1, 1), Err(ServiceError::Forbidden { .. })),
+            "{role} demo"
+        );
     }
     assert_eq!(e.store().event_count().unwrap(), before);
-    let refusals = e.store().security_log(100).unwrap().iter().filter(|x| x.kind == "refused").count();
+    let refusals = e
+        .store()
+        .security_log(100)
+        .unwrap()
+        .iter()
+        .filter(|x| x.kind == "refused")
+        .count();
     assert_eq!(refusals, 3 * 2 + 4 * 2);
 }
 
 #[test]
 fn an_idle_session_locks_and_unlocks_with_the_password() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::at(chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()));
-    let config = Config { kdf: Kdf::Fast, idle_minutes: 15, ..Config::default() };
+    let clock = Arc::new(FixedClock::at(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+    ));
+    let config = Config {
+        kdf: Kdf::Fast,
+        idle_minutes: 15,
+        ..Config::default()
+    };
     let mut e = Ecrf::init(
         &dir.path().join("n.db"),
         None,
-        InitRequest { role: NodeRole::Site, site: Some("S01"), admin: "admin", admin_name: "Admin", password: "admin-pass-1" },
+        InitRequest {
+            role: NodeRole::Site,
+            site: Some("S01"),
+            admin: "admin",
+            admin_name: "Admin",
+            password: "admin-pass-1",
+        },
         clock.clone(),
         config,
     )
@@ -126,8 +212,14 @@ fn an_idle_session_locks_and_unlocks_with_the_password() {
     clock.advance_ms(14 * 60_000);
     assert!(e.authorize(&mut s, Action::ViewData).is_ok());
     clock.advance_ms(15 * 60_000 + 1);
-    assert!(matches!(e.authorize(&mut s, Action::ViewData), Err(ServiceError::SessionLocked)));
-    assert!(matches!(e.authorize(&mut s, Action::ViewData), Err(ServiceError::SessionLocked)));
+    assert!(matches!(
+        e.authorize(&mut s, Action::ViewData),
+        Err(ServiceError::SessionLocked)
+    ));
+    assert!(matches!(
+        e.authorize(&mut s, Action::ViewData),
+        Err(ServiceError::SessionLocked)
+    ));
     assert!(e.unlock(&mut s, "wrong-password").is_err());
     e.unlock(&mut s, "admin-pass-1").unwrap();
     assert!(e.authorize(&mut s, Action::ViewData).is_ok());

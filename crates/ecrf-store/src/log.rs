@@ -49,7 +49,11 @@ impl Tx<'_> {
         payloads: Vec<Payload>,
     ) -> Result<Vec<ChangeEvent>> {
         let node = read_node(&self.tx)?;
-        let mut hlc: Hlc = Hlc(self.tx.query_row("SELECT hlc FROM node WHERE id = 1", [], |r| r.get::<_, i64>(0))? as u64);
+        let mut hlc: Hlc = Hlc(self
+            .tx
+            .query_row("SELECT hlc FROM node WHERE id = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64);
         let mut out = Vec::with_capacity(payloads.len());
         for payload in payloads {
             let stream = match node.role {
@@ -83,7 +87,8 @@ impl Tx<'_> {
             project::apply(&self.tx, &ev, rowid)?;
             out.push(ev);
         }
-        self.tx.execute("UPDATE node SET hlc = ?1 WHERE id = 1", [hlc.0 as i64])?;
+        self.tx
+            .execute("UPDATE node SET hlc = ?1 WHERE id = 1", [hlc.0 as i64])?;
         Ok(out)
     }
 
@@ -108,11 +113,18 @@ impl Store {
     }
 
     pub fn event_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
     }
 }
 
-pub(crate) fn head(conn: &Connection, node: &Uuid, epoch: u32, stream: &str) -> Result<Option<StreamHead>> {
+pub(crate) fn head(
+    conn: &Connection,
+    node: &Uuid,
+    epoch: u32,
+    stream: &str,
+) -> Result<Option<StreamHead>> {
     Ok(conn
         .query_row(
             "SELECT seq, chain FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3 ORDER BY seq DESC LIMIT 1",
@@ -130,7 +142,12 @@ pub(crate) fn head(conn: &Connection, node: &Uuid, epoch: u32, stream: &str) -> 
         .optional()?)
 }
 
-pub(crate) fn insert_event(conn: &Connection, ev: &ChangeEvent, chain: &str, imported_at: Option<&str>) -> Result<i64> {
+pub(crate) fn insert_event(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    chain: &str,
+    imported_at: Option<&str>,
+) -> Result<i64> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO events (node, epoch, stream, seq, hlc, kind, subject, user_id, username, captured_at, imported_at, payload, hash, chain) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",

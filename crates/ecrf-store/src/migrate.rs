@@ -6,8 +6,14 @@ use crate::{Result, StoreError};
 use rusqlite::Connection;
 
 pub const MIGRATIONS: &[(&str, &str)] = &[
-    ("node identity, change log, users", include_str!("sql/0001_log.sql")),
-    ("projections, security log", include_str!("sql/0002_projections.sql")),
+    (
+        "node identity, change log, users",
+        include_str!("sql/0001_log.sql"),
+    ),
+    (
+        "projections, security log",
+        include_str!("sql/0002_projections.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

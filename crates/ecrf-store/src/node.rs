@@ -81,7 +81,9 @@ impl Tx<'_> {
     }
 
     pub fn init_node(&mut self, n: &NodeInfo) -> Result<()> {
-        let exists: i64 = self.tx.query_row("SELECT count(*) FROM node", [], |r| r.get(0))?;
+        let exists: i64 = self
+            .tx
+            .query_row("SELECT count(*) FROM node", [], |r| r.get(0))?;
         if exists > 0 {
             return Err(StoreError::AlreadyInitialised);
         }
@@ -104,7 +106,10 @@ impl Tx<'_> {
 
     /// Starts a new epoch (after a restore from backup), so no event id is ever reused.
     pub fn new_epoch(&mut self) -> Result<u32> {
-        self.tx.execute("UPDATE node SET epoch = epoch + 1 WHERE id = 1", [])?;
-        Ok(self.tx.query_row("SELECT epoch FROM node WHERE id = 1", [], |r| r.get(0))?)
+        self.tx
+            .execute("UPDATE node SET epoch = epoch + 1 WHERE id = 1", [])?;
+        Ok(self
+            .tx
+            .query_row("SELECT epoch FROM node WHERE id = 1", [], |r| r.get(0))?)
     }
 }

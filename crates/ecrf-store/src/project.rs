@@ -106,7 +106,8 @@ fn touch_form(conn: &Connection, f: &FormRef, definition: &str, rowid: i64) -> R
 }
 
 fn subjects(conn: &Connection) -> Result<Vec<SubjectRow>> {
-    let mut stmt = conn.prepare("SELECT subject, site, enrolled_at, definition FROM subjects ORDER BY subject")?;
+    let mut stmt = conn
+        .prepare("SELECT subject, site, enrolled_at, definition FROM subjects ORDER BY subject")?;
     let rows = stmt.query_map([], |r| {
         Ok(SubjectRow {
             subject: r.get(0)?,
@@ -137,7 +138,9 @@ fn form_values(conn: &Connection, f: &FormRef) -> Result<Vec<(Slot, Json, EventI
             },
             serde_json::from_str(&value)?,
             EventId {
-                node: node.parse().map_err(|_| StoreError::Invalid("stored node id".into()))?,
+                node: node
+                    .parse()
+                    .map_err(|_| StoreError::Invalid("stored node id".into()))?,
                 epoch: r.get(5)?,
                 stream: r.get(6)?,
                 seq: r.get::<_, i64>(7)? as u64,
@@ -152,7 +155,13 @@ fn form_state(conn: &Connection, f: &FormRef) -> Result<Option<FormState>> {
         .query_row(
             "SELECT status, definition, derived FROM forms WHERE form_key = ?1",
             [f.key()],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
         )
         .optional()?
         .map(|(status, definition, derived)| FormState {
@@ -189,7 +198,13 @@ fn subject_forms(conn: &Connection, subject: &SubjectId) -> Result<Vec<FormState
 
 /// A value of another form of the subject (the main group, first repeat), for cross-form
 /// conditions and checks.
-fn lookup(conn: &Connection, subject: &SubjectId, event: Option<&str>, form: &str, item: &str) -> Result<Json> {
+fn lookup(
+    conn: &Connection,
+    subject: &SubjectId,
+    event: Option<&str>,
+    form: &str,
+    item: &str,
+) -> Result<Json> {
     let mut stmt = conn.prepare_cached(
         "SELECT value FROM item_values WHERE subject = ?1 AND form = ?2 AND item = ?3 AND (?4 IS NULL OR event = ?4) \
          ORDER BY grp_repeat, key LIMIT 1",
@@ -213,7 +228,9 @@ fn item_event(conn: &Connection, item: &ItemRef) -> Result<Option<EventId>> {
         .optional()?;
     row.map(|(n, epoch, stream, seq)| {
         Ok(EventId {
-            node: n.parse().map_err(|_| StoreError::Invalid("stored node id".into()))?,
+            node: n
+                .parse()
+                .map_err(|_| StoreError::Invalid("stored node id".into()))?,
             epoch,
             stream,
             seq: seq as u64,
@@ -230,13 +247,20 @@ macro_rules! queries {
                 subjects(&self.$conn)
             }
             pub fn subject_exists(&self, s: &SubjectId) -> Result<bool> {
-                Ok(self.$conn.query_row("SELECT count(*) FROM subjects WHERE subject = ?1", [s.as_str()], |r| r.get::<_, i64>(0))? > 0)
+                Ok(self.$conn.query_row(
+                    "SELECT count(*) FROM subjects WHERE subject = ?1",
+                    [s.as_str()],
+                    |r| r.get::<_, i64>(0),
+                )? > 0)
             }
             pub fn form_values(&self, f: &FormRef) -> Result<Vec<(Slot, Json, EventId)>> {
                 form_values(&self.$conn, f)
             }
             pub fn form_value_map(&self, f: &FormRef) -> Result<FormValues> {
-                Ok(form_values(&self.$conn, f)?.into_iter().map(|(s, v, _)| (s, v)).collect())
+                Ok(form_values(&self.$conn, f)?
+                    .into_iter()
+                    .map(|(s, v, _)| (s, v))
+                    .collect())
             }
             pub fn form_state(&self, f: &FormRef) -> Result<Option<FormState>> {
                 form_state(&self.$conn, f)
@@ -244,7 +268,13 @@ macro_rules! queries {
             pub fn subject_forms(&self, s: &SubjectId) -> Result<Vec<FormState>> {
                 subject_forms(&self.$conn, s)
             }
-            pub fn lookup(&self, s: &SubjectId, event: Option<&str>, form: &str, item: &str) -> Result<Json> {
+            pub fn lookup(
+                &self,
+                s: &SubjectId,
+                event: Option<&str>,
+                form: &str,
+                item: &str,
+            ) -> Result<Json> {
                 lookup(&self.$conn, s, event, form, item)
             }
             pub fn item_event(&self, item: &ItemRef) -> Result<Option<EventId>> {

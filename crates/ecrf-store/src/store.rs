@@ -68,7 +68,10 @@ impl Store {
 
     /// Runs `f` in one immediate transaction: committed when `f` returns `Ok`, rolled back
     /// otherwise, so a refused command changes nothing.
-    pub fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -106,7 +109,9 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 }
 

@@ -27,7 +27,8 @@ pub struct SecurityEntry {
     pub detail: String,
 }
 
-const USER_COLS: &str = "user_id, username, full_name, role, password_hash, active, failed, locked, created_at";
+const USER_COLS: &str =
+    "user_id, username, full_name, role, password_hash, active, failed, locked, created_at";
 
 fn user_from(r: &rusqlite::Row) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -45,18 +46,26 @@ fn user_from(r: &rusqlite::Row) -> rusqlite::Result<UserRow> {
 
 fn user(conn: &Connection, username: &str) -> Result<Option<UserRow>> {
     Ok(conn
-        .query_row(&format!("SELECT {USER_COLS} FROM users WHERE username = ?1"), [username], user_from)
+        .query_row(
+            &format!("SELECT {USER_COLS} FROM users WHERE username = ?1"),
+            [username],
+            user_from,
+        )
         .optional()?)
 }
 
 fn users(conn: &Connection) -> Result<Vec<UserRow>> {
-    let mut stmt = conn.prepare(&format!("SELECT {USER_COLS} FROM users ORDER BY created_at, username"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {USER_COLS} FROM users ORDER BY created_at, username"
+    ))?;
     let rows = stmt.query_map([], user_from)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn security_log(conn: &Connection, limit: u32) -> Result<Vec<SecurityEntry>> {
-    let mut stmt = conn.prepare("SELECT id, at, username, kind, detail FROM security_log ORDER BY id DESC LIMIT ?1")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, at, username, kind, detail FROM security_log ORDER BY id DESC LIMIT ?1",
+    )?;
     let rows = stmt.query_map([limit], |r| {
         Ok(SecurityEntry {
             id: r.get(0)?,
@@ -89,7 +98,13 @@ impl Store {
     }
     /// Records a security event in its own committed write: it must persist even when the
     /// command that caused it is refused.
-    pub fn record_security(&mut self, at: &str, username: &str, kind: &str, detail: &str) -> Result<()> {
+    pub fn record_security(
+        &mut self,
+        at: &str,
+        username: &str,
+        kind: &str,
+        detail: &str,
+    ) -> Result<()> {
         security(&self.conn, at, username, kind, detail)
     }
     /// Counts a failed password; returns the new count.
@@ -100,12 +115,19 @@ impl Store {
         )?;
         Ok(self
             .conn
-            .query_row("SELECT failed FROM users WHERE username = ?1", [username], |r| r.get(0))
+            .query_row(
+                "SELECT failed FROM users WHERE username = ?1",
+                [username],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0))
     }
     pub fn reset_failed_logins(&mut self, username: &str) -> Result<()> {
-        self.conn.execute("UPDATE users SET failed = 0 WHERE username = ?1 AND failed > 0", [username])?;
+        self.conn.execute(
+            "UPDATE users SET failed = 0 WHERE username = ?1 AND failed > 0",
+            [username],
+        )?;
         Ok(())
     }
 }
@@ -120,7 +142,17 @@ impl Tx<'_> {
     pub fn insert_user(&mut self, u: &UserRow) -> Result<()> {
         self.tx.execute(
             &format!("INSERT INTO users ({USER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-            params![u.user_id, u.username, u.full_name, u.role, u.password_hash, u.active, u.failed, u.locked, u.created_at],
+            params![
+                u.user_id,
+                u.username,
+                u.full_name,
+                u.role,
+                u.password_hash,
+                u.active,
+                u.failed,
+                u.locked,
+                u.created_at
+            ],
         )?;
         Ok(())
     }
@@ -138,7 +170,13 @@ impl Tx<'_> {
         )?;
         Ok(())
     }
-    pub fn record_security(&mut self, at: &str, username: &str, kind: &str, detail: &str) -> Result<()> {
+    pub fn record_security(
+        &mut self,
+        at: &str,
+        username: &str,
+        kind: &str,
+        detail: &str,
+    ) -> Result<()> {
         security(&self.tx, at, username, kind, detail)
     }
 }

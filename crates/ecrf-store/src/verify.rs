@@ -76,14 +76,13 @@ impl Store {
             if !ev.hash_is_valid() {
                 rep.broken.push(Broken {
                     at: id.clone(),
-                    problem: "content does not match its hash (changed after it was written)".into(),
+                    problem: "content does not match its hash (changed after it was written)"
+                        .into(),
                 });
             }
             let key = (ev.id.node.to_string(), ev.id.epoch, ev.id.stream.clone());
-            let (prev_seq, prev_chain) = heads
-                .get(&key)
-                .cloned()
-                .unwrap_or((0, GENESIS.to_string()));
+            let (prev_seq, prev_chain) =
+                heads.get(&key).cloned().unwrap_or((0, GENESIS.to_string()));
             if ev.id.seq != prev_seq + 1 {
                 rep.gaps.push(format!(
                     "{}:{}:{} missing {}..{}",
@@ -144,7 +143,10 @@ impl Store {
         if seen < replay.len() {
             rep.projection.push(Broken {
                 at: "item_values".into(),
-                problem: format!("{} values of the log are missing from the current values", replay.len() - seen),
+                problem: format!(
+                    "{} values of the log are missing from the current values",
+                    replay.len() - seen
+                ),
             });
         }
         Ok(())

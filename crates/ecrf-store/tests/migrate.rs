@@ -55,7 +55,8 @@ fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     drop(conn);
     let err = Store::open(&path, None, false).err().unwrap();
     assert!(err.to_string().contains("newer than this program"), "{err}");
@@ -65,7 +66,11 @@ fn a_newer_schema_is_refused() {
 fn a_foreign_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.db");
-    std::fs::write(&path, b"this is not a database at all, just some text that is long enough").unwrap();
+    std::fs::write(
+        &path,
+        b"this is not a database at all, just some text that is long enough",
+    )
+    .unwrap();
     let err = Store::open(&path, None, false).err().unwrap();
     assert!(err.to_string().contains("not an eCRF database"), "{err}");
 }

@@ -18,11 +18,18 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 }
 
-pub fn run(db: &Path, user: Option<&str>, password: &str, new_password: &str, args: &[&str]) -> Run {
+pub fn run(
+    db: &Path,
+    user: Option<&str>,
+    password: &str,
+    new_password: &str,
+    args: &[&str],
+) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrf"));
     cmd.arg("--db").arg(db);
     if let Some(u) = user {
@@ -55,7 +62,21 @@ impl Site {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("site.db");
         let s = Site { dir, db };
-        s.ok(None, ADMIN_PW, &["init", "--role", "site", "--site", "S01", "--admin", "admin", "--name", "Site Admin"]);
+        s.ok(
+            None,
+            ADMIN_PW,
+            &[
+                "init",
+                "--role",
+                "site",
+                "--site",
+                "S01",
+                "--admin",
+                "admin",
+                "--name",
+                "Site Admin",
+            ],
+        );
         s.add_user("nurse1", "nurse", "Li Na", NURSE_PW);
         s.add_user("inv1", "investigator", "Dr Zhang Wei", INV_PW);
         s.add_user("mon1", "monitor", "Chen Jing", MON_PW);
@@ -63,7 +84,13 @@ impl Site {
     }
 
     pub fn add_user(&self, name: &str, role: &str, full: &str, pw: &str) {
-        let r = run(&self.db, Some("admin"), ADMIN_PW, pw, &["user", "add", name, "--role", role, "--name", full]);
+        let r = run(
+            &self.db,
+            Some("admin"),
+            ADMIN_PW,
+            pw,
+            &["user", "add", name, "--role", role, "--name", full],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
 
@@ -99,7 +126,11 @@ impl Site {
             )
             .output()
             .expect("sqlite3 (installed by scripts/install-deps.sh)");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }

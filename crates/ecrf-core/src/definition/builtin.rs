@@ -7,9 +7,18 @@ use std::collections::BTreeMap;
 pub const BUILTIN_ROOT: &str = "v1/study.toml";
 
 const FILES: &[(&str, &str)] = &[
-    ("v1/study.toml", include_str!("../../definition/v1/study.toml")),
-    ("v1/forms/dm.toml", include_str!("../../definition/v1/forms/dm.toml")),
-    ("v1/forms/elig.toml", include_str!("../../definition/v1/forms/elig.toml")),
+    (
+        "v1/study.toml",
+        include_str!("../../definition/v1/study.toml"),
+    ),
+    (
+        "v1/forms/dm.toml",
+        include_str!("../../definition/v1/forms/dm.toml"),
+    ),
+    (
+        "v1/forms/elig.toml",
+        include_str!("../../definition/v1/forms/elig.toml"),
+    ),
 ];
 
 pub fn builtin_files() -> BTreeMap<String, String> {
@@ -25,7 +34,10 @@ pub fn builtin() -> Definition {
         Ok(d) => d,
         Err(errs) => {
             let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
-            panic!("the built-in study definition is invalid:\n{}", msgs.join("\n"))
+            panic!(
+                "the built-in study definition is invalid:\n{}",
+                msgs.join("\n")
+            )
         }
     }
 }
@@ -37,7 +49,13 @@ mod tests {
     #[test]
     fn builtin_definition_loads() {
         let d = load(&builtin_files(), BUILTIN_ROOT).unwrap_or_else(|e| {
-            panic!("{}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+            panic!(
+                "{}",
+                e.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
         });
         assert_eq!(d.study.id, "CART-1922-01");
         assert!(d.form("ELIG").is_some());

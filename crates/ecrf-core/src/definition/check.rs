@@ -8,7 +8,11 @@ use crate::value::MISSING_CODES;
 use crate::CoreError;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &str) -> Vec<CoreError> {
+pub(super) fn check(
+    def: &Definition,
+    files: &BTreeMap<String, String>,
+    root: &str,
+) -> Vec<CoreError> {
     let mut errs = Vec::new();
     let root_text = files.get(root).map(String::as_str).unwrap_or("");
     let mut e_root = |needle: &str, msg: String| {
@@ -17,7 +21,13 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
     };
 
     if !valid_id(&def.study.id) {
-        e_root("id", format!("study id {:?} must be letters, digits, '-' or '_'", def.study.id));
+        e_root(
+            "id",
+            format!(
+                "study id {:?} must be letters, digits, '-' or '_'",
+                def.study.id
+            ),
+        );
     }
     let mut seen = BTreeSet::new();
     for cl in &def.codelists {
@@ -31,10 +41,19 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
         let mut codes = BTreeSet::new();
         for ch in &cl.choices {
             if !codes.insert(ch.code.as_str()) {
-                e_root(&needle, format!("codelist {:?}: code {:?} appears twice", cl.id, ch.code));
+                e_root(
+                    &needle,
+                    format!("codelist {:?}: code {:?} appears twice", cl.id, ch.code),
+                );
             }
             if ch.en.trim().is_empty() || ch.zh.trim().is_empty() {
-                e_root(&needle, format!("codelist {:?}: code {:?} needs English and Chinese text", cl.id, ch.code));
+                e_root(
+                    &needle,
+                    format!(
+                        "codelist {:?}: code {:?} needs English and Chinese text",
+                        cl.id, ch.code
+                    ),
+                );
             }
         }
     }
@@ -43,28 +62,43 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
     for ev in &def.events {
         let needle = format!("id = \"{}\"", ev.id);
         if !valid_id(&ev.id) {
-            e_root(&needle, format!("event id {:?} must be letters, digits, '-' or '_'", ev.id));
+            e_root(
+                &needle,
+                format!("event id {:?} must be letters, digits, '-' or '_'", ev.id),
+            );
         }
         if !seen.insert(ev.id.as_str()) {
             e_root(&needle, format!("event {:?} is defined twice", ev.id));
         }
         for f in &ev.forms {
             if !form_ids.contains(f.as_str()) {
-                e_root(&needle, format!("event {:?} lists unknown form {f:?}", ev.id));
+                e_root(
+                    &needle,
+                    format!("event {:?} lists unknown form {f:?}", ev.id),
+                );
             }
         }
         if let Some([a, b]) = ev.window {
             if a > b {
-                e_root(&needle, format!("event {:?}: window starts after it ends", ev.id));
+                e_root(
+                    &needle,
+                    format!("event {:?}: window starts after it ends", ev.id),
+                );
             }
             if let Some(d) = ev.day {
                 if d < a || d > b {
-                    e_root(&needle, format!("event {:?}: day {d} lies outside its window", ev.id));
+                    e_root(
+                        &needle,
+                        format!("event {:?}: day {d} lies outside its window", ev.id),
+                    );
                 }
             }
         }
         if ev.anchor != Anchor::None && ev.day.is_none() {
-            e_root(&needle, format!("event {:?}: an anchored event needs a day", ev.id));
+            e_root(
+                &needle,
+                format!("event {:?}: an anchored event needs a day", ev.id),
+            );
         }
     }
 
@@ -77,7 +111,11 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
             errs.push(at(file, l, c, msg));
         };
         if !valid_id(&form.id) {
-            e(0, "id", format!("form id {:?} must be letters, digits, '-' or '_'", form.id));
+            e(
+                0,
+                "id",
+                format!("form id {:?} must be letters, digits, '-' or '_'", form.id),
+            );
         }
         if !seen_forms.insert(form.id.as_str()) {
             e(0, "id", format!("form {:?} is defined twice", form.id));
@@ -85,10 +123,18 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
         let mut groups = BTreeSet::from([MAIN_GROUP]);
         for g in &form.groups {
             if !groups.insert(g.id.as_str()) && g.id != MAIN_GROUP {
-                e(0, &format!("id = \"{}\"", g.id), format!("group {:?} is defined twice", g.id));
+                e(
+                    0,
+                    &format!("id = \"{}\"", g.id),
+                    format!("group {:?} is defined twice", g.id),
+                );
             }
             if g.max.is_some() && !g.repeating {
-                e(0, &format!("id = \"{}\"", g.id), format!("group {:?}: max needs repeating = true", g.id));
+                e(
+                    0,
+                    &format!("id = \"{}\"", g.id),
+                    format!("group {:?}: max needs repeating = true", g.id),
+                );
             }
         }
         let mut items = BTreeSet::new();
@@ -114,7 +160,9 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
                 (Some(c), ItemType::Choice) if def.codelist(c).is_none() => {
                     ei(format!("unknown codelist {c:?}"))
                 }
-                (Some(_), k) if k != ItemType::Choice => ei("only choice items take a codelist".into()),
+                (Some(_), k) if k != ItemType::Choice => {
+                    ei("only choice items take a codelist".into())
+                }
                 _ => {}
             }
             for (name, r) in [("range", it.range), ("soft_range", it.soft_range)] {
@@ -122,7 +170,7 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
                     if !numeric {
                         ei(format!("{name} is for integer and decimal items"));
                     }
-                    if !(lo <= hi) {
+                    if lo.partial_cmp(&hi).is_none_or(|o| o == std::cmp::Ordering::Greater) {
                         ei(format!("{name} minimum is above its maximum"));
                     }
                 }
@@ -141,7 +189,9 @@ pub(super) fn check(def: &Definition, files: &BTreeMap<String, String>, root: &s
             }
             for c in &it.codes {
                 if !MISSING_CODES.contains(&c.as_str()) {
-                    ei(format!("unknown missing-value code {c:?}; expected one of {MISSING_CODES:?}"));
+                    ei(format!(
+                        "unknown missing-value code {c:?}; expected one of {MISSING_CODES:?}"
+                    ));
                 }
             }
             if let Some(w) = &it.when {
@@ -201,7 +251,8 @@ fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 40
         && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Parses an expression and checks every path it reads.

@@ -37,7 +37,10 @@ pub fn load(files: &BTreeMap<String, String>, root: &str) -> Result<Definition, 
             root,
             locate(text, 0, "format =").0,
             1,
-            format!("unsupported definition format {}; this program reads format {FORMAT}", study.format),
+            format!(
+                "unsupported definition format {}; this program reads format {FORMAT}",
+                study.format
+            ),
         )]);
     }
     let dir = match root.rfind('/') {
@@ -94,10 +97,7 @@ pub fn load(files: &BTreeMap<String, String>, root: &str) -> Result<Definition, 
 
 fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, CoreError> {
     toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| line_col(text, s.start))
-            .unwrap_or((0, 0));
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
         at(file, line, column, e.message().to_string())
     })
 }
@@ -115,7 +115,10 @@ pub(super) fn at(file: &str, line: usize, column: usize, message: String) -> Cor
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |i| before.len() - i - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1)
+        + 1;
     (line, column)
 }
 

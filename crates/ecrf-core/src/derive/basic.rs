@@ -3,8 +3,8 @@
 use super::{Inputs, Outcome};
 use crate::definition::Criterion;
 use crate::expr::date_interval;
-use crate::validate::Slot;
 use crate::expr::Expr;
+use crate::validate::Slot;
 use serde_json::{json, Value as Json};
 
 /// Eligible when every applicable inclusion criterion is "Y" and every exclusion criterion "N";
@@ -37,8 +37,14 @@ pub fn eligibility(inp: &Inputs) -> Outcome {
         }
     }
     if !failing.is_empty() {
-        let en: Vec<&str> = failing.iter().map(|i| inp.form.item(i).map_or(i.as_str(), |d| d.label.en.as_str())).collect();
-        let zh: Vec<&str> = failing.iter().map(|i| inp.form.item(i).map_or(i.as_str(), |d| d.label.zh.as_str())).collect();
+        let en: Vec<&str> = failing
+            .iter()
+            .map(|i| inp.form.item(i).map_or(i.as_str(), |d| d.label.en.as_str()))
+            .collect();
+        let zh: Vec<&str> = failing
+            .iter()
+            .map(|i| inp.form.item(i).map_or(i.as_str(), |d| d.label.zh.as_str()))
+            .collect();
         return Outcome::Value {
             value: json!({ "eligible": false, "failing": failing }),
             display: crate::definition::Text {
@@ -50,7 +56,11 @@ pub fn eligibility(inp: &Inputs) -> Outcome {
     if !missing.is_empty() {
         return Outcome::Missing(missing);
     }
-    Outcome::plain(json!({ "eligible": true, "failing": [] }), "Eligible", "符合入组条件")
+    Outcome::plain(
+        json!({ "eligible": true, "failing": [] }),
+        "Eligible",
+        "符合入组条件",
+    )
 }
 
 /// Completed years between two dates.
@@ -64,7 +74,11 @@ pub fn age_years(inp: &Inputs) -> Outcome {
     let parse = |s: &str| -> Option<(i64, i64, i64)> {
         let d = s.get(..10)?;
         date_interval(d)?;
-        Some((d[..4].parse().ok()?, d[5..7].parse().ok()?, d[8..10].parse().ok()?))
+        Some((
+            d[..4].parse().ok()?,
+            d[5..7].parse().ok()?,
+            d[8..10].parse().ok()?,
+        ))
     };
     match (parse(&b), parse(&a)) {
         (Some((by, bm, bd)), Some((ay, am, ad))) => {
@@ -72,13 +86,24 @@ pub fn age_years(inp: &Inputs) -> Outcome {
             if (am, ad) < (bm, bd) {
                 years -= 1;
             }
-            Outcome::plain(json!(years), format!("{years} years"), format!("{years} 岁"))
+            Outcome::plain(
+                json!(years),
+                format!("{years} years"),
+                format!("{years} 岁"),
+            )
         }
         // A partial date of birth (year only): age from the years, marked approximate.
-        _ => match (b.get(..4).and_then(|y| y.parse::<i64>().ok()), a.get(..4).and_then(|y| y.parse::<i64>().ok())) {
+        _ => match (
+            b.get(..4).and_then(|y| y.parse::<i64>().ok()),
+            a.get(..4).and_then(|y| y.parse::<i64>().ok()),
+        ) {
             (Some(by), Some(ay)) if b.len() < 10 => {
                 let years = ay - by;
-                Outcome::plain(json!(years), format!("≈{years} years (from year of birth)"), format!("约 {years} 岁（按出生年份）"))
+                Outcome::plain(
+                    json!(years),
+                    format!("≈{years} years (from year of birth)"),
+                    format!("约 {years} 岁（按出生年份）"),
+                )
             }
             _ => Outcome::Missing(vec![inp.path("birth")]),
         },
@@ -91,7 +116,9 @@ pub fn bsa_mosteller(inp: &Inputs) -> Outcome {
     let h = inp.num("height_cm", &mut missing);
     let w = inp.num("weight_kg", &mut missing);
     match (h, w) {
-        (Some(h), Some(w)) if h > 0.0 && w > 0.0 => Outcome::number((h * w / 3600.0).sqrt(), 2, "m²"),
+        (Some(h), Some(w)) if h > 0.0 && w > 0.0 => {
+            Outcome::number((h * w / 3600.0).sqrt(), 2, "m²")
+        }
         _ => Outcome::Missing(missing),
     }
 }
@@ -102,8 +129,9 @@ pub fn bmi(inp: &Inputs) -> Outcome {
     let h = inp.num("height_cm", &mut missing);
     let w = inp.num("weight_kg", &mut missing);
     match (h, w) {
-        (Some(h), Some(w)) if h > 0.0 && w > 0.0 => Outcome::number(w / (h / 100.0).powi(2), 1, "kg/m²"),
+        (Some(h), Some(w)) if h > 0.0 && w > 0.0 => {
+            Outcome::number(w / (h / 100.0).powi(2), 1, "kg/m²")
+        }
         _ => Outcome::Missing(missing),
     }
 }
-

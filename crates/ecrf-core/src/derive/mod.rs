@@ -5,8 +5,8 @@
 mod basic;
 
 use crate::definition::{Definition, DerivedDef, FormDef, Text};
-use crate::validate::{FormValues, RowEnv, SubjectView};
 use crate::expr::Env;
+use crate::validate::{FormValues, RowEnv, SubjectView};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -43,13 +43,24 @@ impl Outcome {
     pub fn plain(value: Json, en: impl Into<String>, zh: impl Into<String>) -> Outcome {
         Outcome::Value {
             value,
-            display: Text { en: en.into(), zh: zh.into() },
+            display: Text {
+                en: en.into(),
+                zh: zh.into(),
+            },
         }
     }
     pub fn number(x: f64, digits: usize, unit: &str) -> Outcome {
         let s = format!("{x:.digits$}");
-        let v = s.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Json::Null, Json::Number);
-        let shown = if unit.is_empty() { s.clone() } else { format!("{s} {unit}") };
+        let v = s
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Json::Null, Json::Number);
+        let shown = if unit.is_empty() {
+            s.clone()
+        } else {
+            format!("{s} {unit}")
+        };
         Outcome::plain(v, shown.clone(), shown)
     }
 }
@@ -66,7 +77,11 @@ pub struct Inputs<'a> {
 impl Inputs<'_> {
     /// The item (or path) an argument is mapped to; by default the item of the same name.
     pub fn path(&self, arg: &str) -> String {
-        self.spec.inputs.get(arg).cloned().unwrap_or_else(|| arg.to_string())
+        self.spec
+            .inputs
+            .get(arg)
+            .cloned()
+            .unwrap_or_else(|| arg.to_string())
     }
     pub fn get(&self, arg: &str) -> Json {
         let path: Vec<String> = self.path(arg).split('.').map(str::to_string).collect();
@@ -101,7 +116,12 @@ pub fn run(function: &str, inp: &Inputs) -> Outcome {
 
 /// All derived values of a form instance, in definition order. Later derivations may read
 /// earlier ones by id.
-pub fn derive_form(def: &Definition, form: &FormDef, values: &FormValues, subject: &dyn SubjectView) -> Vec<Derived> {
+pub fn derive_form(
+    def: &Definition,
+    form: &FormDef,
+    values: &FormValues,
+    subject: &dyn SubjectView,
+) -> Vec<Derived> {
     let mut out = Vec::new();
     let mut so_far: BTreeMap<String, Json> = BTreeMap::new();
     for spec in &form.derived {
@@ -113,7 +133,13 @@ pub fn derive_form(def: &Definition, form: &FormDef, values: &FormValues, subjec
             subject,
             derived: Some(&so_far),
         };
-        let inp = Inputs { def, form, values, spec, env: &env };
+        let inp = Inputs {
+            def,
+            form,
+            values,
+            spec,
+            env: &env,
+        };
         let d = match run(&spec.function, &inp) {
             Outcome::Value { value, display } => Derived {
                 id: spec.id.clone(),
