@@ -1,0 +1,112 @@
+// Every call to the Rust side goes through here: typed wrappers over Tauri's `invoke`, one
+// error shape, and two hooks the app installs: what to do when the session is locked (ask for
+// the password, then retry the same call) and when it has ended (go to the login screen).
+
+import { invoke } from "@tauri-apps/api/core";
+import type { Casebook } from "./bindings/Casebook";
+import type { CheckOutcome } from "./bindings/CheckOutcome";
+import type { Definition } from "./bindings/Definition";
+import type { Finding } from "./bindings/Finding";
+import type { FormRef } from "./bindings/FormRef";
+import type { FormView } from "./bindings/FormView";
+import type { NodeSummary } from "./bindings/NodeSummary";
+import type { SaveOutcome } from "./bindings/SaveOutcome";
+import type { SessionInfo } from "./bindings/SessionInfo";
+import type { Slot } from "./bindings/Slot";
+import type { SubjectSummary } from "./bindings/SubjectSummary";
+import type { ValueEntry } from "./bindings/ValueEntry";
+
+export type ErrorCode =
+  | "validation"
+  | "reason_required"
+  | "unauthenticated"
+  | "session_locked"
+  | "forbidden"
+  | "not_found"
+  | "exists"
+  | "invalid_input"
+  | "io"
+  | "integrity"
+  | "internal";
+
+/** The error every command may reject with. */
+export class ApiError extends Error {
+  constructor(
+    /** One of ErrorCode; a code this UI does not know yet is kept as sent. */
+    public code: ErrorCode | (string & {}),
+    message: string,
+    public findings: Finding[] = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Turns whatever `invoke` rejected with into an ApiError. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e && typeof e === "object") {
+    const o = e as { code?: unknown; message?: unknown; findings?: unknown };
+    const code = typeof o.code === "string" && o.code ? o.code : "internal";
+    const message = typeof o.message === "string" ? o.message : String(e);
+    const findings = Array.isArray(o.findings) ? (o.findings as Finding[]) : [];
+    return new ApiError(code, message, findings);
+  }
+  // Tauri itself rejects with a plain string (e.g. an unknown command).
+  return new ApiError("internal", typeof e === "string" ? e : String(e));
+}
+
+/** FormView and CheckOutcome gain `hidden`; tolerate its absence. */
+export type WithHidden = { hidden?: Array<Slot> };
+
+type Hooks = {
+  /** Resolves once the user has unlocked the session; rejects when they give up. */
+  onLocked?: () => Promise<void>;
+  onUnauthenticated?: () => void;
+};
+const hooks: Hooks = {};
+
+export function setHooks(h: Hooks): void {
+  hooks.onLocked = h.onLocked;
+  hooks.onUnauthenticated = h.onUnauthenticated;
+}
+
+/** Commands that must not trigger the lock / login hooks themselves. */
+const NO_HOOKS = new Set(["login", "unlock", "session", "node_info", "logout"]);
+
+async function call<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await invoke<T>(cmd, args);
+    } catch (raw) {
+      const err = toApiError(raw);
+      if (!NO_HOOKS.has(cmd)) {
+        if (err.code === "session_locked" && hooks.onLocked && attempt < 3) {
+          await hooks.onLocked();
+          continue;
+        }
+        if (err.code === "unauthenticated" && hooks.onUnauthenticated) hooks.onUnauthenticated();
+      }
+      throw err;
+    }
+  }
+}
+
+export const api = {
+  nodeInfo: () => call<NodeSummary>("node_info"),
+  login: (username: string, password: string) => call<SessionInfo>("login", { username, password }),
+  logout: () => call<null>("logout"),
+  session: () => call<SessionInfo | null>("session"),
+  unlock: (password: string) => call<SessionInfo>("unlock", { password }),
+  definition: () => call<Definition>("definition"),
+  subjects: () => call<SubjectSummary[]>("subjects"),
+  enrol: (subject: string) => call<SubjectSummary>("enrol", { subject }),
+  casebook: (subject: string) => call<Casebook>("casebook", { subject }),
+  formShow: (form: FormRef) => call<FormView & WithHidden>("form_show", { form }),
+  formCheck: (form: FormRef, values: ValueEntry[]) =>
+    call<CheckOutcome & WithHidden>("form_check", { form, values }),
+  formSave: (form: FormRef, values: ValueEntry[], complete: boolean, reason: string | null) =>
+    call<SaveOutcome & WithHidden>("form_save", { form, values, complete, reason }),
+};
+
+export type Api = typeof api;

@@ -1,0 +1,328 @@
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ApiError, api, setHooks, toApiError } from "./api";
+import type { Definition } from "./bindings/Definition";
+import type { Lang } from "./bindings/Lang";
+import type { NodeSummary } from "./bindings/NodeSummary";
+import type { SessionInfo } from "./bindings/SessionInfo";
+import { Modal } from "./components/Modal";
+import { AppContext, AppServices, Screen, StatusKind } from "./context";
+import { lang, onLangChange, setLang, t, tx } from "./i18n";
+import { errorText, roleText } from "./messages";
+import { Casebook } from "./screens/Casebook";
+import { FormScreen } from "./screens/FormScreen";
+import { Login } from "./screens/Login";
+import { Subjects } from "./screens/Subjects";
+
+type Status = { text: string; kind: StatusKind; at: number };
+
+export function App() {
+  const [, setLangState] = useState<Lang>(lang());
+  const [node, setNode] = useState<NodeSummary | null>(null);
+  const [nodeError, setNodeError] = useState<string | null>(null);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [def, setDef] = useState<Definition | null>(null);
+  const [stack, setStack] = useState<Screen[]>([{ kind: "subjects" }]);
+  const [status, setStatusState] = useState<Status>({ text: "", kind: "info", at: 0 });
+  const [locked, setLocked] = useState(false);
+  const [unlockPassword, setUnlockPassword] = useState("");
+  const [unlockError, setUnlockError] = useState<string | null>(null);
+  const [unlocking, setUnlocking] = useState(false);
+  const [leaveAsk, setLeaveAsk] = useState<(() => void) | null>(null);
+  const [booted, setBooted] = useState(false);
+
+  const waiters = useRef<Array<{ resolve: () => void; reject: (e: unknown) => void }>>([]);
+  const leaveGuard = useRef<(() => boolean) | null>(null);
+  const lastActivity = useRef(Date.now());
+
+  useEffect(() => onLangChange((l) => setLangState(l)), []);
+
+  const showStatus = (text: string, kind: StatusKind = "info") => setStatusState({ text, kind, at: Date.now() });
+
+  const loadDefinition = async () => {
+    try {
+      setDef(await api.definition());
+    } catch (raw) {
+      showStatus(errorText(toApiError(raw)), "error");
+    }
+  };
+
+  const endSession = (message?: string) => {
+    for (const w of waiters.current) w.reject(new ApiError("unauthenticated", message ?? ""));
+    waiters.current = [];
+    setLocked(false);
+    setSession(null);
+    setStack([{ kind: "subjects" }]);
+    leaveGuard.current = null;
+  };
+
+  // Start: what this computer is, and whether a session is already open.
+  useEffect(() => {
+    setHooks({
+      onLocked: () =>
+        new Promise<void>((resolve, reject) => {
+          waiters.current.push({ resolve, reject });
+          setLocked(true);
+        }),
+      onUnauthenticated: () => {
+        endSession();
+        showStatus(t("error.unauthenticated"), "warn");
+      },
+    });
+    (async () => {
+      try {
+        setNode(await api.nodeInfo());
+      } catch (raw) {
+        setNodeError(t("login.nodeError", { msg: errorText(toApiError(raw)) }));
+      }
+      try {
+        const s = await api.session();
+        if (s) {
+          setSession(s);
+          await loadDefinition();
+        }
+      } catch {
+        /* not signed in */
+      }
+      setBooted(true);
+    })();
+  }, []);
+
+  // The idle lock: after the session's idle minutes without a key or a click, the screen is
+  // covered and the password asked for; unsaved input stays as it is underneath.
+  useEffect(() => {
+    if (!session) return;
+    const mark = () => {
+      lastActivity.current = Date.now();
+    };
+    const events = ["keydown", "mousedown", "wheel", "touchstart"];
+    events.forEach((e) => window.addEventListener(e, mark, true));
+    lastActivity.current = Date.now();
+    const limit = Math.max(1, session.idle_minutes) * 60_000;
+    const iv = window.setInterval(() => {
+      if (!locked && Date.now() - lastActivity.current >= limit) setLocked(true);
+    }, 5_000);
+    return () => {
+      events.forEach((e) => window.removeEventListener(e, mark, true));
+      window.clearInterval(iv);
+    };
+  }, [session, locked]);
+
+  const doUnlock = async () => {
+    if (unlocking) return;
+    if (!unlockPassword) {
+      setUnlockError(t("login.missing"));
+      return;
+    }
+    setUnlocking(true);
+    try {
+      const s = await api.unlock(unlockPassword);
+      setSession(s);
+      setUnlockPassword("");
+      setUnlockError(null);
+      setLocked(false);
+      lastActivity.current = Date.now();
+      showStatus(t("unlock.done"), "ok");
+      const ws = waiters.current;
+      waiters.current = [];
+      ws.forEach((w) => w.resolve());
+    } catch (raw) {
+      // A wrong password also comes back as `unauthenticated`: the dialog stays, with the
+      // unsaved input behind it; "Log out instead" is the way out.
+      const e = toApiError(raw);
+      setUnlockError(t("unlock.failed", { msg: e.code === "unauthenticated" ? e.message : errorText(e) }));
+      setUnlockPassword("");
+      document.getElementById("unlock-password")?.focus();
+    } finally {
+      setUnlocking(false);
+    }
+  };
+
+  const logout = async () => {
+    try {
+      await api.logout();
+    } catch {
+      /* the session is gone either way */
+    }
+    endSession();
+    showStatus(t("header.loggedOut"), "info");
+  };
+
+  /** Runs `go` now, or after the user agrees to drop unsaved input. */
+  const guarded = (go: () => void) => {
+    if (leaveGuard.current?.()) setLeaveAsk(() => go);
+    else go();
+  };
+
+  const services: AppServices | null = useMemo(
+    () =>
+      session && def
+        ? {
+            node,
+            session,
+            def,
+            status: showStatus,
+            open: (s) =>
+              guarded(() => {
+                showStatus("");
+                setStack((st) => [...st, s]);
+              }),
+            back: () =>
+              guarded(() => {
+                showStatus("");
+                setStack((st) => (st.length > 1 ? st.slice(0, -1) : st));
+              }),
+            setLeaveGuard: (g) => {
+              leaveGuard.current = g;
+            },
+            can: (a) => session.permissions.includes(a),
+          }
+        : null,
+    [session, def, node],
+  );
+
+  // Alt+← goes back.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && e.key === "ArrowLeft" && services && stack.length > 1 && !locked) {
+        e.preventDefault();
+        services.back();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [services, stack.length, locked]);
+
+  const screen = stack[stack.length - 1];
+  const title = node ? tx(node.study_name) : t("app.title");
+  useEffect(() => {
+    document.title = node ? `${node.study} — ${t("app.title")}` : t("app.title");
+  });
+
+  const toggleLang = () => setLang(lang() === "en" ? "zh" : "en");
+
+  let body;
+  if (!booted) body = <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
+  else if (!session)
+    body = (
+      <Login
+        node={node}
+        nodeError={nodeError}
+        status={showStatus}
+        onLoggedIn={(s) => {
+          setSession(s);
+          setStack([{ kind: "subjects" }]);
+          showStatus(t("login.welcome", { name: s.full_name }), "ok");
+          void loadDefinition();
+        }}
+      />
+    );
+  else if (!services) body = <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
+  else if (screen.kind === "subjects") body = <Subjects />;
+  else if (screen.kind === "casebook") body = <Casebook subject={screen.subject} key={screen.subject} />;
+  else body = <FormScreen form={screen.form} key={JSON.stringify(screen.form)} />;
+
+  return (
+    <div class="app">
+      <div class="topbar">
+      <header class="app-header">
+        <div class="brand" title={title}>
+          <span class="study-id">{node?.study ?? t("app.title")}</span>
+          <span class="study-name">{title}</span>
+        </div>
+        <div class="header-right">
+          {node && (
+            <span class="node-tag" title={node.node_id}>
+              {node.role === "central" ? t("common.central") : t("common.site", { site: node.site ?? "?" })}
+            </span>
+          )}
+          {session && (
+            <span class="user" title={t("header.user")}>
+              <span class="user-name">{session.full_name}</span>
+              <span class="user-role">{roleText(session.role)}</span>
+            </span>
+          )}
+          <button id="lang" type="button" class="header-btn" lang={lang() === "en" ? "zh-CN" : "en"} title={t("lang.switch.title")} onClick={toggleLang}>
+            {t("lang.switch")}
+          </button>
+          {session && (
+            <button id="logout" type="button" class="header-btn" onClick={() => guarded(() => void logout())}>
+              {t("header.logout")}
+            </button>
+          )}
+        </div>
+      </header>
+      <div class="status-bar">
+        {services && stack.length > 1 ? (
+          <button id="back" type="button" class="back" title={t("common.back.title")} onClick={() => services.back()}>
+            {t("common.back")}
+          </button>
+        ) : null}
+        <div id="status" class={`status ${status.kind}`} role="status" aria-live="polite" data-at={status.at}>
+          {status.text}
+        </div>
+      </div>
+      </div>
+
+      {services ? <AppContext.Provider value={services}>{body}</AppContext.Provider> : body}
+
+      {leaveAsk && (
+        <Modal id="leave-dialog" title={t("form.leave.title")} onCancel={() => setLeaveAsk(null)}>
+          <p>{t("form.leave.text")}</p>
+          <div class="modal-actions">
+            <button id="leave-stay" type="button" class="primary" onClick={() => setLeaveAsk(null)}>
+              {t("form.leave.stay")}
+            </button>
+            <button
+              id="leave-go"
+              type="button"
+              class="danger"
+              onClick={() => {
+                const go = leaveAsk;
+                setLeaveAsk(null);
+                leaveGuard.current = null;
+                go();
+              }}
+            >
+              {t("form.leave.go")}
+            </button>
+          </div>
+        </Modal>
+      )}
+
+      {locked && session && (
+        <Modal id="unlock-dialog" title={t("unlock.title")} opaque>
+          <p>{t("unlock.text")}</p>
+          <p class="muted">{t("unlock.user", { name: `${session.full_name} (${session.username})` })}</p>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void doUnlock();
+            }}
+          >
+            <label for="unlock-password">{t("login.password")}</label>
+            <input
+              id="unlock-password"
+              type="password"
+              autocomplete="current-password"
+              value={unlockPassword}
+              onInput={(e) => setUnlockPassword((e.currentTarget as HTMLInputElement).value)}
+            />
+            {unlockError && (
+              <div class="inline-error" role="alert">
+                {unlockError}
+              </div>
+            )}
+            <div class="modal-actions">
+              <button type="button" class="secondary" onClick={() => void logout()}>
+                {t("unlock.logout")}
+              </button>
+              <button id="unlock" type="submit" class="primary" disabled={unlocking}>
+                {t("unlock.button")}
+              </button>
+            </div>
+          </form>
+        </Modal>
+      )}
+    </div>
+  );
+}

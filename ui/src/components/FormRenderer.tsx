@@ -1,0 +1,281 @@
+// The one generic form renderer: every form is drawn from its FormDef alone. Sections per item
+// group (in the order their items appear), repeating groups as table rows, hidden items left out.
+
+import { useEffect, useRef } from "preact/hooks";
+import type { Codelist } from "../bindings/Codelist";
+import type { Finding } from "../bindings/Finding";
+import type { FormDef } from "../bindings/FormDef";
+import type { ItemDef } from "../bindings/ItemDef";
+import type { Slot } from "../bindings/Slot";
+import { EditState, Section, currentValue, fieldOf, nextRow, rowHasValues, rowsOf, sections } from "../formModel";
+import { t, tx } from "../i18n";
+import { fieldStops, handleEnter } from "../keyboard";
+import { FieldState, MAIN_GROUP, emptyField, isPresent, slotKey } from "../values";
+import { Field, fieldId } from "./Field";
+
+export type FormRendererProps = {
+  form: FormDef;
+  codelists: Codelist[];
+  state: EditState;
+  /** Slots whose `when` condition is false; undefined when the services did not say. */
+  hidden?: Slot[];
+  findings: Finding[];
+  readOnly?: boolean;
+  onField: (slot: Slot, f: FieldState) => void;
+  onAddRow: (group: string) => void;
+  onRemoveRow: (group: string, repeat: number) => void;
+  /** Where Enter goes after the last field (the Save button). */
+  afterLast?: () => HTMLElement | null;
+};
+
+type Visibility = "shown" | "hidden" | "not_applicable";
+
+export function FormRenderer(p: FormRendererProps) {
+  const root = useRef<HTMLDivElement>(null);
+  const focusRow = useRef<{ group: string; repeat: number } | null>(null);
+  const hiddenSet = new Set((p.hidden ?? []).map((s) => slotKey(s.group, s.repeat, s.item)));
+  const findingsBy = new Map<string, Finding[]>();
+  for (const f of p.findings) {
+    const k = slotKey(f.group || MAIN_GROUP, f.repeat || 1, f.item);
+    findingsBy.set(k, [...(findingsBy.get(k) ?? []), f]);
+  }
+  const shownFindings = new Set<Finding>();
+
+  const visibility = (item: ItemDef, group: string, repeat: number): Visibility => {
+    const k = slotKey(group, repeat, item.id);
+    let hide = hiddenSet.has(k);
+    // A row the services have not seen yet (no values): a condition reading it is unknown, so
+    // its conditional items stay hidden, as the services would have it.
+    if (!hide && p.hidden !== undefined && item.when && group !== MAIN_GROUP && !rowHasValues(p.form, p.state, group, repeat)) {
+      hide = p.form.groups.some((g) => g.id === group && g.repeating);
+    }
+    if (!hide) return "shown";
+    // A value that no longer applies is not silently dropped: it shows, for the user to clear.
+    if (isPresent(currentValue(p.form, p.state, k)) || (findingsBy.get(k)?.length ?? 0) > 0) return "not_applicable";
+    return "hidden";
+  };
+
+  // After Ctrl+Enter / "Add row", focus the new row's first field.
+  useEffect(() => {
+    const want = focusRow.current;
+    if (!want || !root.current) return;
+    focusRow.current = null;
+    const first = fieldStops(root.current).find(
+      (el) => el.dataset.group === want.group && el.dataset.repeat === String(want.repeat),
+    );
+    first?.focus();
+  });
+
+  const addRow = (group: string) => {
+    const n = nextRow(p.form, p.state, group);
+    if (n === null) return;
+    focusRow.current = { group, repeat: n };
+    p.onAddRow(group);
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!root.current) return;
+    if (e.key === "Enter" && e.ctrlKey && !p.readOnly) {
+      const el = e.target as HTMLElement;
+      const section = el.closest<HTMLElement>("[data-repeating-group]");
+      if (section) {
+        e.preventDefault();
+        addRow(section.dataset.repeatingGroup!);
+      }
+      return;
+    }
+    handleEnter(e, root.current, p.afterLast);
+  };
+
+  const field = (item: ItemDef, group: string, repeat: number, opts: { ariaLabel?: string; labelId?: string }) => {
+    const slot: Slot = { group, repeat, item: item.id };
+    const k = slotKey(group, repeat, item.id);
+    const fs = findingsBy.get(k) ?? [];
+    fs.forEach((f) => shownFindings.add(f));
+    return (
+      <Field
+        item={item}
+        slot={slot}
+        state={fieldOf(p.state, slot)}
+        codelists={p.codelists}
+        findings={fs}
+        readOnly={!!p.readOnly}
+        ariaLabel={opts.ariaLabel}
+        labelId={opts.labelId}
+        onChange={(f) => p.onField(slot, f)}
+      />
+    );
+  };
+
+  const naNote = (item: ItemDef, group: string, repeat: number) => (
+    <div class="na-note">
+      {t("form.notApplicable")}{" "}
+      {!p.readOnly && (
+        <button type="button" class="link" onClick={() => p.onField({ group, repeat, item: item.id }, emptyField())}>
+          {t("form.clear")}
+        </button>
+      )}
+    </div>
+  );
+
+  const plainSection = (sec: Section) => {
+    const group = sec.group.id;
+    return (
+      <div class="items">
+        {sec.items.map((item) => {
+          const vis = visibility(item, group, 1);
+          if (vis === "hidden") return null;
+          const slot = { group, repeat: 1, item: item.id };
+          const labelId = `${fieldId(slot)}-label`;
+          return (
+            <div class={`item ${vis === "not_applicable" ? "not-applicable" : ""}`} key={item.id} data-item-row={item.id}>
+              <div class="item-label">
+                <label id={labelId} for={fieldId(slot)}>
+                  {tx(item.label)}
+                  {item.required && (
+                    <span class="req" title={t("form.required")} aria-label={t("form.required")}>
+                      *
+                    </span>
+                  )}
+                </label>
+                {item.help && <div class="help">{tx(item.help)}</div>}
+              </div>
+              <div class="item-field">
+                {field(item, group, 1, { labelId })}
+                {vis === "not_applicable" && naNote(item, group, 1)}
+              </div>
+            </div>
+          );
+        })}
+      </div>
+    );
+  };
+
+  const repeatingSection = (sec: Section) => {
+    const group = sec.group.id;
+    const rows = rowsOf(p.form, p.state, group);
+    const canAdd = !p.readOnly && nextRow(p.form, p.state, group) !== null;
+    return (
+      <div data-repeating-group={group}>
+        <div class="repeat-wrap">
+          <table class="repeat">
+            <thead>
+              <tr>
+                <th class="rownum" scope="col">
+                  {t("form.row")}
+                </th>
+                {sec.items.map((item) => (
+                  <th scope="col" key={item.id}>
+                    {tx(item.label)}
+                    {item.required && (
+                      <span class="req" title={t("form.required")}>
+                        *
+                      </span>
+                    )}
+                    {item.unit && <span class="th-unit"> ({item.unit})</span>}
+                    {item.help && <div class="help">{tx(item.help)}</div>}
+                  </th>
+                ))}
+                {!p.readOnly && <th class="rowact" aria-hidden="true" />}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.length === 0 && (
+                <tr>
+                  <td class="empty" colSpan={sec.items.length + 2}>
+                    {t("form.noRows")}
+                  </td>
+                </tr>
+              )}
+              {rows.map((repeat) => (
+                <tr key={repeat} data-row={repeat}>
+                  <th class="rownum" scope="row">
+                    {repeat}
+                  </th>
+                  {sec.items.map((item) => {
+                    const vis = visibility(item, group, repeat);
+                    return (
+                      <td key={item.id} class={vis === "not_applicable" ? "not-applicable" : ""}>
+                        {vis === "hidden" ? (
+                          <span class="cell-na" aria-hidden="true">
+                            —
+                          </span>
+                        ) : (
+                          <>
+                            {field(item, group, repeat, { ariaLabel: `${tx(item.label)} (${t("form.row")} ${repeat})` })}
+                            {vis === "not_applicable" && naNote(item, group, repeat)}
+                          </>
+                        )}
+                      </td>
+                    );
+                  })}
+                  {!p.readOnly && (
+                    <td class="rowact">
+                      <button
+                        type="button"
+                        class="remove-row"
+                        data-remove-row={`${group}.${repeat}`}
+                        title={t("form.removeRow.title", { n: repeat })}
+                        aria-label={t("form.removeRow.title", { n: repeat })}
+                        onClick={() => p.onRemoveRow(group, repeat)}
+                      >
+                        <span aria-hidden="true">✕</span>
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {!p.readOnly && (
+          <div class="repeat-actions">
+            <button type="button" class="add-row" data-add-row={group} title={t("form.addRow.title")} disabled={!canAdd} onClick={() => addRow(group)}>
+              {t("form.addRow")}
+            </button>
+            {sec.group.max != null && <span class="muted">{t("form.maxRows", { n: sec.group.max })}</span>}
+          </div>
+        )}
+      </div>
+    );
+  };
+
+  const secs = sections(p.form);
+  const body = secs.map((sec) => {
+    // The implicit MAIN group has no heading of its own (the form's name is the page title).
+    const heading = sec.group.id !== MAIN_GROUP || p.form.groups.some((g) => g.id === MAIN_GROUP);
+    return (
+      <section class="group" key={sec.group.id} data-section={sec.group.id} aria-label={tx(sec.group.name)}>
+        {heading && <h3 class="group-heading">{tx(sec.group.name)}</h3>}
+        {sec.group.repeating ? repeatingSection(sec) : plainSection(sec)}
+      </section>
+    );
+  });
+
+  // Findings no field shows (an item not drawn, a removed row): listed on their own.
+  const others = p.findings.filter((f) => !shownFindings.has(f));
+
+  return (
+    <div class="form-body" ref={root} onKeyDown={onKeyDown}>
+      {others.length > 0 && (
+        <section class="group other-findings" aria-label={t("form.otherFindings")}>
+          <h3 class="group-heading">{t("form.otherFindings")}</h3>
+          {others.map((f, i) => {
+            const item = p.form.items.find((x) => x.id === f.item);
+            return (
+              <div class={`finding ${f.severity}`} key={i} data-finding={f.item} data-group={f.group} data-repeat={String(f.repeat)} data-rule={f.rule}>
+                <span class="finding-icon" aria-hidden="true">
+                  {f.severity === "error" ? "✖" : "▲"}
+                </span>
+                {item ? <strong>{tx(item.label)}: </strong> : null}
+                {tx(f.message)}
+              </div>
+            );
+          })}
+        </section>
+      )}
+      {body}
+    </div>
+  );
+}
+

@@ -1,0 +1,34 @@
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import type { Definition } from "./bindings/Definition";
+import type { FormRef } from "./bindings/FormRef";
+import type { NodeSummary } from "./bindings/NodeSummary";
+import type { SessionInfo } from "./bindings/SessionInfo";
+
+export type Screen =
+  | { kind: "subjects" }
+  | { kind: "casebook"; subject: string }
+  | { kind: "form"; form: FormRef };
+
+export type StatusKind = "info" | "ok" | "warn" | "error";
+
+export type AppServices = {
+  node: NodeSummary | null;
+  session: SessionInfo;
+  def: Definition;
+  /** Shows a message in the status line (#status). */
+  status: (text: string, kind?: StatusKind) => void;
+  open: (s: Screen) => void;
+  back: () => void;
+  /** A screen with unsaved input registers a guard; leaving asks first. */
+  setLeaveGuard: (dirty: (() => boolean) | null) => void;
+  can: (action: SessionInfo["permissions"][number]) => boolean;
+};
+
+export const AppContext = createContext<AppServices | null>(null);
+
+export function useApp(): AppServices {
+  const ctx = useContext(AppContext);
+  if (!ctx) throw new Error("useApp outside AppContext");
+  return ctx;
+}

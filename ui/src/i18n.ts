@@ -1,0 +1,240 @@
+// The one place every UI string comes from. Form labels come from the study definition
+// ({en, zh} objects, see `tx`); everything else is a key of `dict`.
+
+import type { Lang } from "./bindings/Lang";
+import type { Text } from "./bindings/Text";
+
+type Entry = { en: string; zh: string };
+
+export const dict = {
+  // General
+  "app.title": { en: "eCRF", zh: "电子病例报告表" },
+  "lang.switch": { en: "中文", zh: "English" },
+  "lang.switch.title": { en: "Switch language to Chinese", zh: "切换为英文" },
+  "common.loading": { en: "Loading…", zh: "正在加载…" },
+  "common.back": { en: "← Back", zh: "← 返回" },
+  "common.back.title": { en: "Back to the previous screen (Alt+←)", zh: "返回上一屏（Alt+←）" },
+  "common.cancel": { en: "Cancel", zh: "取消" },
+  "common.ok": { en: "OK", zh: "确定" },
+  "common.none": { en: "—", zh: "—" },
+  "common.central": { en: "Central", zh: "中心数据管理" },
+  "common.site": { en: "Site {site}", zh: "研究中心 {site}" },
+
+  // Login
+  "login.heading": { en: "Sign in", zh: "登录" },
+  "login.username": { en: "Username", zh: "用户名" },
+  "login.password": { en: "Password", zh: "密码" },
+  "login.submit": { en: "Sign in", zh: "登录" },
+  "login.busy": { en: "Signing in…", zh: "正在登录…" },
+  "login.node": { en: "This computer", zh: "本机" },
+  "login.node.site": { en: "Site database {site}", zh: "研究中心数据库 {site}" },
+  "login.node.central": { en: "Central data management database", zh: "中心数据管理数据库" },
+  "login.version": { en: "Study definition version {v}", zh: "研究定义版本 {v}" },
+  "login.missing": { en: "Enter your username and password.", zh: "请输入用户名和密码。" },
+  "login.failed": { en: "Not signed in: {msg}", zh: "登录失败：{msg}" },
+  "login.welcome": { en: "Signed in as {name}.", zh: "已登录：{name}。" },
+  "login.nodeError": { en: "Could not read this computer's study database: {msg}", zh: "无法读取本机的研究数据库：{msg}" },
+
+  // Header
+  "header.logout": { en: "Log out", zh: "退出登录" },
+  "header.user": { en: "Signed-in user", zh: "当前用户" },
+  "header.loggedOut": { en: "You have logged out.", zh: "您已退出登录。" },
+
+  // Roles
+  "role.nurse": { en: "Research nurse", zh: "研究护士" },
+  "role.investigator": { en: "Investigator", zh: "研究者" },
+  "role.monitor": { en: "Monitor", zh: "监查员" },
+  "role.data-manager": { en: "Data manager", zh: "数据管理员" },
+  "role.admin": { en: "Administrator", zh: "系统管理员" },
+
+  // Form status
+  "status.not_started": { en: "Not started", zh: "未开始" },
+  "status.in_progress": { en: "In progress", zh: "填写中" },
+  "status.complete": { en: "Complete", zh: "已完成" },
+
+  // Subject list
+  "subjects.heading": { en: "Subjects", zh: "受试者" },
+  "subjects.search": { en: "Search subjects", zh: "搜索受试者" },
+  "subjects.search.placeholder": { en: "Subject number or eligibility", zh: "受试者编号或入组资格" },
+  "subjects.col.subject": { en: "Subject", zh: "受试者编号" },
+  "subjects.col.site": { en: "Site", zh: "研究中心" },
+  "subjects.col.enrolled": { en: "Enrolled", zh: "入组日期" },
+  "subjects.col.started": { en: "Forms started", zh: "已开始表单" },
+  "subjects.col.complete": { en: "Forms complete", zh: "已完成表单" },
+  "subjects.col.eligibility": { en: "Eligibility", zh: "入组资格" },
+  "subjects.empty": { en: "No subjects enrolled yet.", zh: "尚无入组受试者。" },
+  "subjects.noMatch": { en: "No subject matches “{q}”.", zh: "没有与“{q}”匹配的受试者。" },
+  "subjects.count": { en: "{n} of {total} subjects", zh: "共 {total} 名受试者，显示 {n} 名" },
+  "subjects.enrol.heading": { en: "Enrol a new subject", zh: "新受试者入组" },
+  "subjects.enrol.label": { en: "New subject number", zh: "新受试者编号" },
+  "subjects.enrol.button": { en: "Enrol", zh: "入组" },
+  "subjects.enrol.hint": { en: "Site code, hyphen, 3–6 digits, e.g. {example}", zh: "研究中心代码-3 至 6 位数字，例如 {example}" },
+  "subjects.enrol.invalid": { en: "“{id}” is not a subject number: use the site code, a hyphen and 3–6 digits, e.g. {example}.", zh: "“{id}”不是有效的受试者编号：应为研究中心代码、连字符和 3 至 6 位数字，例如 {example}。" },
+  "subjects.enrol.done": { en: "Subject {id} enrolled.", zh: "受试者 {id} 已入组。" },
+  "subjects.open": { en: "Open the casebook of {id}", zh: "打开 {id} 的病例" },
+  "subjects.loadError": { en: "Could not load the subject list: {msg}", zh: "无法加载受试者列表：{msg}" },
+
+  // Casebook
+  "casebook.heading": { en: "Casebook of subject {id}", zh: "受试者 {id} 的病例" },
+  "casebook.summary": { en: "Site {site} · enrolled {date} · {started} forms started, {complete} complete", zh: "研究中心 {site} · 入组 {date} · 已开始 {started} 份表单，已完成 {complete} 份" },
+  "casebook.form": { en: "Form", zh: "表单" },
+  "casebook.day": { en: "Day {day}", zh: "第 {day} 天" },
+  "casebook.window": { en: "window {from} to {to}", zh: "窗口期 {from} 至 {to} 天" },
+  "casebook.windowDays": { en: "days {from} to {to}", zh: "第 {from} 至 {to} 天" },
+  "casebook.day.enrolment": { en: "Day {day} from enrolment", zh: "入组后第 {day} 天" },
+  "casebook.day.infusion": { en: "Day {day} after infusion", zh: "回输后第 {day} 天" },
+  "casebook.repeat": { en: "#{n}", zh: "第 {n} 次" },
+  "casebook.newRepeat": { en: "new", zh: "新建" },
+  "casebook.notPlanned": { en: "not in this visit", zh: "本访视无此表" },
+  "casebook.cell.title": { en: "{form} at {event}: {status}. Press Enter to open.", zh: "{event} · {form}：{status}。按回车键打开。" },
+  "casebook.legend": { en: "Click a cell or press Enter on it to open the form.", zh: "点击单元格或在其上按回车键打开表单。" },
+  "casebook.loadError": { en: "Could not load the casebook: {msg}", zh: "无法加载病例：{msg}" },
+
+  // Form entry
+  "form.heading": { en: "{form}", zh: "{form}" },
+  "form.context": { en: "Subject {subject} · {event}", zh: "受试者 {subject} · {event}" },
+  "form.save": { en: "Save", zh: "保存" },
+  "form.save.title": { en: "Save as draft (Ctrl+S)", zh: "保存为草稿（Ctrl+S）" },
+  "form.saveComplete": { en: "Save & mark complete", zh: "保存并标记为完成" },
+  "form.saveComplete.title": { en: "Save and mark the form complete (Ctrl+Shift+S)", zh: "保存并标记为已完成（Ctrl+Shift+S）" },
+  "form.saving": { en: "Saving…", zh: "正在保存…" },
+  "form.saved": { en: "Saved. Form status: {status}.", zh: "已保存。表单状态：{status}。" },
+  "form.savedWarnings": { en: "Saved with {n} warning(s). Form status: {status}.", zh: "已保存，有 {n} 条警告。表单状态：{status}。" },
+  "form.unchanged": { en: "Nothing changed. Form status: {status}.", zh: "没有更改。表单状态：{status}。" },
+  "form.notSaved": { en: "Not saved: {msg}", zh: "未保存：{msg}" },
+  "form.notSavedFindings": { en: "Not saved: {n} error(s) to correct, marked in red.", zh: "未保存：有 {n} 处错误需要更正，已用红色标出。" },
+  "form.hint": { en: "Keys: Enter next field · Shift+Enter previous · Tab/Shift+Tab move · in a choice, type the first letter or number · Ctrl+Enter add a row · Ctrl+S save · Ctrl+Shift+S save & complete · Alt+← back", zh: "快捷键：回车 下一项 · Shift+回车 上一项 · Tab/Shift+Tab 移动 · 选择题可输入首字母或序号 · Ctrl+回车 添加一行 · Ctrl+S 保存 · Ctrl+Shift+S 保存并完成 · Alt+← 返回" },
+  "form.derived": { en: "Derived values", zh: "推导值" },
+  "form.derived.none": { en: "This form has no derived values.", zh: "本表单没有推导值。" },
+  "form.findings": { en: "Checks", zh: "核查结果" },
+  "form.findings.none": { en: "No findings.", zh: "无核查问题。" },
+  "form.findings.count": { en: "{e} error(s), {w} warning(s)", zh: "{e} 个错误，{w} 个警告" },
+  "form.checking": { en: "checking…", zh: "正在核查…" },
+  "form.required": { en: "required", zh: "必填" },
+  "form.readOnly": { en: "You may view this form but not change it.", zh: "您可以查看但不能修改此表单。" },
+  "form.loadError": { en: "Could not open the form: {msg}", zh: "无法打开表单：{msg}" },
+  "form.unknown": { en: "Form {id} is not in the study definition.", zh: "研究定义中没有表单 {id}。" },
+  "form.row": { en: "Row", zh: "行" },
+  "form.addRow": { en: "+ Add row", zh: "+ 添加一行" },
+  "form.addRow.title": { en: "Add a row (Ctrl+Enter)", zh: "添加一行（Ctrl+回车）" },
+  "form.removeRow.title": { en: "Remove row {n}", zh: "删除第 {n} 行" },
+  "form.noRows": { en: "No rows yet.", zh: "尚无记录。" },
+  "form.maxRows": { en: "At most {n} rows.", zh: "最多 {n} 行。" },
+  "form.notApplicable": { en: "Does not apply to the current answers; clear this value.", zh: "根据当前回答此项不适用，请清除该值。" },
+  "form.clear": { en: "Clear", zh: "清除" },
+  "form.findingOf": { en: "{item}: {msg}", zh: "{item}：{msg}" },
+  "form.otherFindings": { en: "Other findings", zh: "其他核查结果" },
+  "form.unsaved": { en: "Unsaved changes", zh: "有未保存的更改" },
+  "form.leave.title": { en: "Leave without saving?", zh: "不保存就离开？" },
+  "form.leave.text": { en: "This form has changes that are not saved. They will be lost.", zh: "此表单有尚未保存的更改，离开后将丢失。" },
+  "form.leave.stay": { en: "Stay on the form", zh: "留在此表单" },
+  "form.leave.go": { en: "Leave without saving", zh: "不保存并离开" },
+  "form.status": { en: "Status", zh: "状态" },
+  "form.version": { en: "Definition version {v}", zh: "定义版本 {v}" },
+
+  // Widgets
+  "field.yes": { en: "Yes", zh: "是" },
+  "field.no": { en: "No", zh: "否" },
+  "field.select": { en: "— select —", zh: "— 请选择 —" },
+  "field.special": { en: "Special value: not done, missing code or BLQ", zh: "特殊值：未做、缺失代码或 BLQ" },
+  "field.special.value": { en: "…", zh: "…" },
+  "field.special.not_done": { en: "Not done", zh: "未做" },
+  "field.special.blq": { en: "Below LOQ (BLQ)", zh: "低于定量限（BLQ）" },
+  "field.code.ND": { en: "ND – not done", zh: "ND – 未做" },
+  "field.code.UNK": { en: "UNK – unknown", zh: "UNK – 不详" },
+  "field.code.NA": { en: "NA – not applicable", zh: "NA – 不适用" },
+  "field.code.NASK": { en: "NASK – not asked", zh: "NASK – 未询问" },
+  "field.reason": { en: "Reason not done", zh: "未做原因" },
+  "field.lloq": { en: "Limit of quantification", zh: "定量下限" },
+  "field.date.placeholder": { en: "YYYY-MM-DD", zh: "YYYY-MM-DD" },
+  "field.date.partial.placeholder": { en: "YYYY-MM-DD, YYYY-MM or YYYY", zh: "YYYY-MM-DD、YYYY-MM 或 YYYY" },
+  "field.datetime.placeholder": { en: "YYYY-MM-DD HH:MM", zh: "YYYY-MM-DD HH:MM" },
+  "field.time.placeholder": { en: "HH:MM", zh: "HH:MM" },
+  "field.offset": { en: "UTC{offset}", zh: "UTC{offset}" },
+  "field.choice.hint": { en: "Type the first letter or number of a choice; Delete clears.", zh: "输入选项的首字母或序号；Delete 键清除。" },
+
+  // Dialogs
+  "reason.title": { en: "Reason for change", zh: "修改原因" },
+  "reason.text": { en: "This form is complete. Changing it needs a reason, recorded in the audit trail.", zh: "此表单已完成。修改需要填写原因，原因将记录在稽查轨迹中。" },
+  "reason.label": { en: "Reason for change", zh: "修改原因" },
+  "reason.ok": { en: "Save with this reason", zh: "按此原因保存" },
+  "reason.empty": { en: "Please enter a reason.", zh: "请填写原因。" },
+  "unlock.title": { en: "Session locked", zh: "会话已锁定" },
+  "unlock.text": { en: "The session locked after inactivity. Enter your password to continue; nothing you typed is lost.", zh: "由于长时间未操作，会话已锁定。请输入密码继续，已输入的内容不会丢失。" },
+  "unlock.user": { en: "User: {name}", zh: "用户：{name}" },
+  "unlock.button": { en: "Unlock", zh: "解锁" },
+  "unlock.logout": { en: "Log out instead", zh: "改为退出登录" },
+  "unlock.failed": { en: "Not unlocked: {msg}", zh: "未能解锁：{msg}" },
+  "unlock.done": { en: "Unlocked.", zh: "已解锁。" },
+
+  // Errors by code
+  "error.validation": { en: "Some values are not valid", zh: "部分数据不符合要求" },
+  "error.reason_required": { en: "A reason for change is required", zh: "需要填写修改原因" },
+  "error.unauthenticated": { en: "Please sign in again", zh: "请重新登录" },
+  "error.session_locked": { en: "The session is locked", zh: "会话已锁定" },
+  "error.forbidden": { en: "You are not allowed to do this", zh: "您无权执行此操作" },
+  "error.not_found": { en: "Not found", zh: "未找到" },
+  "error.exists": { en: "It already exists", zh: "已存在" },
+  "error.invalid_input": { en: "The input is not valid", zh: "输入无效" },
+  "error.io": { en: "The database could not be read or written", zh: "无法读写数据库" },
+  "error.integrity": { en: "The data failed an integrity check; tell the data manager", zh: "数据完整性校验失败，请通知数据管理员" },
+  "error.internal": { en: "Something went wrong in the application", zh: "程序内部出错" },
+} satisfies Record<string, Entry>;
+
+export type Key = keyof typeof dict;
+
+let current: Lang = initialLang();
+const listeners = new Set<(l: Lang) => void>();
+
+function initialLang(): Lang {
+  try {
+    const fromUrl = new URLSearchParams(globalThis.location?.search ?? "").get("lang");
+    if (fromUrl === "en" || fromUrl === "zh") return fromUrl;
+    const saved = globalThis.localStorage?.getItem("ecrf.lang");
+    if (saved === "en" || saved === "zh") return saved;
+  } catch {
+    /* no storage: default */
+  }
+  return "en";
+}
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(l: Lang): void {
+  current = l;
+  try {
+    globalThis.localStorage?.setItem("ecrf.lang", l);
+  } catch {
+    /* ignore */
+  }
+  if (typeof document !== "undefined") document.documentElement.lang = l === "zh" ? "zh-CN" : "en";
+  for (const f of listeners) f(l);
+}
+
+export function onLangChange(f: (l: Lang) => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}
+
+/** A UI string in the current language, with `{name}` placeholders filled. */
+export function t(key: Key, params?: Record<string, string | number>): string {
+  const e: Entry | undefined = dict[key];
+  let s = e ? e[current] : key;
+  if (params) {
+    s = s.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  }
+  return s;
+}
+
+/** A study-definition text in the current language (falls back to the other language). */
+export function tx(text: Text | null | undefined): string {
+  if (!text) return "";
+  return text[current] || text.en || text.zh || "";
+}
+
+/** Whether the UI key exists (for strings built from server codes, e.g. role or status). */
+export function hasKey(key: string): key is Key {
+  return Object.prototype.hasOwnProperty.call(dict, key);
+}

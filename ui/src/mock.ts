@@ -1,0 +1,716 @@
+// DEVELOPMENT ONLY. A small in-memory stand-in for the Rust services, so the screens can be
+// looked at in a plain browser (`npm run dev` or `npm run preview`, then open `/?mock`).
+// main.tsx loads this module only when there is no Tauri (`window.__TAURI_INTERNALS__` absent)
+// AND the URL has `?mock`; inside the real app it is never imported. It imitates the contract
+// roughly (validation, derived values, hidden items); the real rules live in ecrf-core.
+//
+// URL options: `?mock&user=nurse` starts signed in (nurse, investigator, monitor, dm);
+// `&locked` makes the first data call after sign-in answer `session_locked`; `&idle=N` sets the
+// idle lock to N minutes; `&central` makes this a central node; `&lang=zh` starts in Chinese.
+
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Action } from "./bindings/Action";
+import type { CheckDef } from "./bindings/CheckDef";
+import type { Codelist } from "./bindings/Codelist";
+import type { Definition } from "./bindings/Definition";
+import type { Derived } from "./bindings/Derived";
+import type { FormDef } from "./bindings/FormDef";
+import type { FormRef } from "./bindings/FormRef";
+import type { Finding } from "./bindings/Finding";
+import type { ItemDef } from "./bindings/ItemDef";
+import type { NodeSummary } from "./bindings/NodeSummary";
+import type { Role } from "./bindings/Role";
+import type { SessionInfo } from "./bindings/SessionInfo";
+import type { Slot } from "./bindings/Slot";
+import type { SubjectSummary } from "./bindings/SubjectSummary";
+import type { Text } from "./bindings/Text";
+import type { ValueEntry } from "./bindings/ValueEntry";
+
+const T = (en: string, zh: string): Text => ({ en, zh });
+
+function item(id: string, label: Text, type: ItemDef["type"], more: Partial<ItemDef> = {}): ItemDef {
+  return {
+    id,
+    label,
+    type,
+    group: "MAIN",
+    unit: null,
+    range: null,
+    soft_range: null,
+    codelist: null,
+    required: false,
+    when: null,
+    partial: false,
+    not_done: false,
+    codes: [],
+    blq: false,
+    max_length: null,
+    digits: null,
+    help: null,
+    criterion: null,
+    ...more,
+  };
+}
+
+function check(id: string, it: string, assert: string, severity: CheckDef["severity"], message: Text, when: string | null = null): CheckDef {
+  return { id, item: it, when, assert, severity, message };
+}
+
+const codelists: Codelist[] = [
+  { id: "NY", choices: [{ code: "Y", en: "Yes", zh: "是" }, { code: "N", en: "No", zh: "否" }] },
+  { id: "SEX", choices: [{ code: "M", en: "Male", zh: "男" }, { code: "F", en: "Female", zh: "女" }] },
+  {
+    id: "ETHNIC",
+    choices: [
+      { code: "HAN", en: "Han", zh: "汉族" },
+      { code: "OTHER_CN", en: "Other Chinese ethnic group", zh: "其他民族" },
+      { code: "NON_CN", en: "Not Chinese", zh: "非中国籍" },
+    ],
+  },
+  {
+    id: "DIAG",
+    choices: [
+      { code: "BALL", en: "B-cell acute lymphoblastic leukaemia", zh: "B 细胞急性淋巴细胞白血病" },
+      { code: "BLBL", en: "B-cell lymphoblastic lymphoma", zh: "B 淋巴母细胞淋巴瘤" },
+      { code: "NHL", en: "Other B-cell non-Hodgkin lymphoma", zh: "其他 B 细胞非霍奇金淋巴瘤" },
+    ],
+  },
+  { id: "DISSTAT", choices: [{ code: "RELAPSED", en: "Relapsed", zh: "复发" }, { code: "REFRACTORY", en: "Refractory", zh: "难治" }] },
+  {
+    id: "ANTIGEN",
+    choices: [
+      { code: "POS", en: "Positive", zh: "阳性" },
+      { code: "NEG", en: "Negative", zh: "阴性" },
+      { code: "NT", en: "Not tested", zh: "未检测" },
+    ],
+  },
+  { id: "AGMETHOD", choices: [{ code: "FLOW", en: "Flow cytometry", zh: "流式细胞术" }, { code: "IHC", en: "Immunohistochemistry", zh: "免疫组化" }] },
+  {
+    id: "PSSCALE",
+    choices: [
+      { code: "ECOG", en: "ECOG", zh: "ECOG 评分" },
+      { code: "KPS", en: "Karnofsky", zh: "Karnofsky 评分（KPS）" },
+      { code: "LANSKY", en: "Lansky (age < 16)", zh: "Lansky 评分（年龄 < 16 岁）" },
+    ],
+  },
+  {
+    id: "LBTEST",
+    choices: [
+      { code: "WBC", en: "White blood cells", zh: "白细胞计数" },
+      { code: "NEUT", en: "Neutrophils", zh: "中性粒细胞计数" },
+      { code: "LYM", en: "Lymphocytes", zh: "淋巴细胞计数" },
+      { code: "HGB", en: "Haemoglobin", zh: "血红蛋白" },
+      { code: "PLT", en: "Platelets", zh: "血小板计数" },
+      { code: "CRP", en: "C-reactive protein", zh: "C 反应蛋白" },
+      { code: "IL6", en: "Interleukin-6", zh: "白细胞介素-6" },
+      { code: "FERR", en: "Ferritin", zh: "铁蛋白" },
+    ],
+  },
+  {
+    id: "CRSGRADE",
+    choices: [
+      { code: "0", en: "Grade 0 (none)", zh: "0 级（无）" },
+      { code: "1", en: "Grade 1", zh: "1 级" },
+      { code: "2", en: "Grade 2", zh: "2 级" },
+      { code: "3", en: "Grade 3", zh: "3 级" },
+      { code: "4", en: "Grade 4", zh: "4 级" },
+    ],
+  },
+];
+
+const DM: FormDef = {
+  id: "DM",
+  name: T("Demographics", "人口学资料"),
+  repeating: false,
+  groups: [],
+  items: [
+    item("ICDAT", T("Date of informed consent", "知情同意书签署日期"), "date", { required: true }),
+    item("BRTHDAT", T("Date of birth", "出生日期"), "date", {
+      partial: true,
+      required: true,
+      help: T("Year and month, or year only, when the full date is not known", "如不知道完整日期，可只填年月或年份"),
+    }),
+    item("SEX", T("Sex", "性别"), "choice", { codelist: "SEX", required: true }),
+    item("ETHNIC", T("Ethnicity", "民族"), "choice", { codelist: "ETHNIC", required: true }),
+    item("HEIGHT", T("Height", "身高"), "decimal", { unit: "cm", digits: 1, range: [40, 230], soft_range: [90, 210], required: true }),
+    item("WEIGHT", T("Weight", "体重"), "decimal", { unit: "kg", digits: 1, range: [2, 300], soft_range: [10, 150], required: true }),
+  ],
+  checks: [
+    check("DM-01", "BRTHDAT", "BRTHDAT < ICDAT", "error", T("Date of birth must be before the date of consent", "出生日期应早于知情同意日期")),
+    check("DM-02", "ICDAT", "ICDAT <= today()", "error", T("Date of consent cannot be in the future", "知情同意日期不能晚于今天")),
+  ],
+  derived: [
+    { id: "AGE", label: T("Age at consent", "签署知情同意时年龄"), function: "age_years", inputs: { birth: "BRTHDAT", at: "ICDAT" }, unit: "years", overridable: false },
+    { id: "BSA", label: T("Body surface area (Mosteller)", "体表面积（Mosteller 公式）"), function: "bsa_mosteller", inputs: {}, unit: "m²", overridable: false },
+    { id: "BMI", label: T("Body-mass index", "体重指数"), function: "bmi", inputs: {}, unit: "kg/m²", overridable: false },
+  ],
+};
+
+const NY = { type: "choice" as const, codelist: "NY", required: true };
+const ELIG: FormDef = {
+  id: "ELIG",
+  name: T("Eligibility", "入选/排除标准"),
+  repeating: false,
+  groups: [
+    { id: "ANTIGEN", name: T("CD19 / CD22 antigen status", "CD19 / CD22 抗原表达"), repeating: false, max: null },
+    { id: "PERF", name: T("Performance status", "体能状态"), repeating: false, max: null },
+    { id: "INCL", name: T("Inclusion criteria", "入选标准"), repeating: false, max: null },
+    { id: "EXCL", name: T("Exclusion criteria", "排除标准"), repeating: false, max: null },
+  ],
+  items: [
+    item("DIAG", T("Diagnosis", "诊断"), "choice", { codelist: "DIAG", required: true }),
+    item("DISSTAT", T("Disease status", "疾病状态"), "choice", { codelist: "DISSTAT", required: true }),
+    item("CD19", T("CD19 expression", "CD19 表达"), "choice", { group: "ANTIGEN", codelist: "ANTIGEN", required: true }),
+    item("CD19MTH", T("CD19 method", "CD19 检测方法"), "choice", { group: "ANTIGEN", codelist: "AGMETHOD", required: true, when: "CD19 in ['POS', 'NEG']" }),
+    item("CD19PCT", T("CD19-positive blasts", "CD19 阳性原始细胞比例"), "decimal", {
+      group: "ANTIGEN",
+      unit: "%",
+      digits: 1,
+      range: [0, 100],
+      required: true,
+      when: "CD19 in ['POS', 'NEG'] and CD19MTH == 'FLOW'",
+    }),
+    item("CD19DAT", T("CD19 assessment date", "CD19 检测日期"), "date", { group: "ANTIGEN", required: true, when: "CD19 in ['POS', 'NEG']" }),
+    item("CD22", T("CD22 expression", "CD22 表达"), "choice", { group: "ANTIGEN", codelist: "ANTIGEN", required: true }),
+    item("CD22MTH", T("CD22 method", "CD22 检测方法"), "choice", { group: "ANTIGEN", codelist: "AGMETHOD", required: true, when: "CD22 in ['POS', 'NEG']" }),
+    item("CD22PCT", T("CD22-positive blasts", "CD22 阳性原始细胞比例"), "decimal", {
+      group: "ANTIGEN",
+      unit: "%",
+      digits: 1,
+      range: [0, 100],
+      required: true,
+      when: "CD22 in ['POS', 'NEG'] and CD22MTH == 'FLOW'",
+    }),
+    item("CD22DAT", T("CD22 assessment date", "CD22 检测日期"), "date", { group: "ANTIGEN", required: true, when: "CD22 in ['POS', 'NEG']" }),
+    item("PSSCALE", T("Performance scale", "体能评分量表"), "choice", { group: "PERF", codelist: "PSSCALE", required: true }),
+    item("PSSCORE", T("Performance score", "体能评分"), "integer", { group: "PERF", range: [0, 100], required: true }),
+    item("IN01", T("Relapsed or refractory CD19+ and/or CD22+ B-ALL or B-cell lymphoma", "复发或难治性 CD19+ 和/或 CD22+ B-ALL 或 B 细胞淋巴瘤"), "choice", { ...NY, group: "INCL", criterion: "inclusion" }),
+    item(
+      "IN02",
+      T(
+        "CD19 and/or CD22 positive by flow cytometry or IHC within 90 days (and after any CD19/CD22-directed therapy)",
+        "90 天内（且在任何 CD19/CD22 靶向治疗之后）流式或免疫组化检测 CD19 和/或 CD22 阳性",
+      ),
+      "choice",
+      { ...NY, group: "INCL", criterion: "inclusion" },
+    ),
+    item("IN03", T("ECOG 0–1, Karnofsky ≥ 70, or Lansky ≥ 50 (age < 16)", "ECOG 0–1 分，Karnofsky ≥ 70 分，或 Lansky ≥ 50 分（年龄 < 16 岁）"), "choice", { ...NY, group: "INCL", criterion: "inclusion" }),
+    item("IN04", T("Creatinine clearance ≥ 50 mL/min", "肌酐清除率 ≥ 50 mL/min"), "choice", { ...NY, group: "INCL", criterion: "inclusion" }),
+    item("IN05", T("ALT/AST ≤ 5 × ULN and bilirubin ≤ 2 × ULN", "ALT/AST ≤ 5 倍正常值上限，胆红素 ≤ 2 倍正常值上限"), "choice", { ...NY, group: "INCL", criterion: "inclusion" }),
+    item("IN06", T("SpO₂ ≥ 92 % on room air and LVEF ≥ 45 %", "未吸氧状态下 SpO₂ ≥ 92%，且 LVEF ≥ 45%"), "choice", { ...NY, group: "INCL", criterion: "inclusion" }),
+    item("EX01", T("Active CNS3 disease", "活动性 CNS3 中枢神经系统受累"), "choice", { ...NY, group: "EXCL", criterion: "exclusion" }),
+    item("EX02", T("Active HIV, HBV or HCV infection", "活动性 HIV、HBV 或 HCV 感染"), "choice", { ...NY, group: "EXCL", criterion: "exclusion" }),
+    item("EX03", T("Active graft-versus-host disease", "活动性移植物抗宿主病"), "choice", { ...NY, group: "EXCL", criterion: "exclusion" }),
+    item("EX04", T("Pregnant or breast-feeding", "妊娠或哺乳期"), "choice", { ...NY, group: "EXCL", criterion: "exclusion", when: "DM.SEX == 'F'" }),
+  ],
+  checks: [
+    check("ELIG-04", "PSSCORE", "PSSCORE <= 5", "error", T("An ECOG score is between 0 and 5", "ECOG 评分应在 0 到 5 之间"), "PSSCALE == 'ECOG'"),
+    check(
+      "ELIG-05",
+      "IN03",
+      "…",
+      "warning",
+      T("Inclusion 3 is met although the recorded performance score does not qualify", "入选标准 3 判定为“是”，但记录的体能评分不符合"),
+      "IN03 == 'Y'",
+    ),
+  ],
+  derived: [{ id: "ELIGIBLE", label: T("Eligibility", "入组资格"), function: "eligibility", inputs: {}, unit: null, overridable: false }],
+};
+
+const VS: FormDef = {
+  id: "VS",
+  name: T("Vital signs", "生命体征"),
+  repeating: false,
+  groups: [],
+  items: [
+    item("VSDTC", T("Date and time of measurement", "测量日期时间"), "datetime", { required: true }),
+    item("TEMP", T("Temperature", "体温"), "decimal", { unit: "°C", digits: 1, range: [30, 45], soft_range: [35, 39], required: true }),
+    item("SYSBP", T("Systolic blood pressure", "收缩压"), "integer", { unit: "mmHg", range: [40, 300], not_done: true, required: true }),
+    item("HR", T("Heart rate", "心率"), "integer", { unit: "/min", range: [20, 250], codes: ["ND", "UNK"], required: true }),
+    item("FEVER", T("Fever since last visit", "自上次访视以来发热"), "boolean", { required: true }),
+    item("FEVTIM", T("Time fever began", "发热开始时间"), "time", { when: "FEVER == true" }),
+    item("VSCOM", T("Comment", "备注"), "note", { max_length: 2000 }),
+  ],
+  checks: [],
+  derived: [],
+};
+
+const LB: FormDef = {
+  id: "LB",
+  name: T("Laboratory results", "实验室检查结果"),
+  repeating: false,
+  groups: [{ id: "RES", name: T("Results", "检查结果"), repeating: true, max: 20 }],
+  items: [
+    item("LBDAT", T("Sample date", "采样日期"), "date", { required: true }),
+    item("FASTING", T("Fasting", "空腹"), "boolean", { codes: ["UNK"] }),
+    item("LBTEST", T("Test", "检查项目"), "choice", { group: "RES", codelist: "LBTEST", required: true }),
+    item("LBORRES", T("Result", "结果"), "decimal", { group: "RES", digits: 2, blq: true, not_done: true, required: true }),
+    item("LBUNIT", T("Unit", "单位"), "text", { group: "RES", max_length: 20 }),
+    item("LBCLSIG", T("Clinically significant", "有临床意义"), "choice", { group: "RES", codelist: "NY" }),
+    item("LBCOM", T("Explain", "说明"), "text", { group: "RES", when: "LBCLSIG == 'Y'", required: true }),
+  ],
+  checks: [],
+  derived: [],
+};
+
+const CRS: FormDef = {
+  id: "CRS",
+  name: T("Cytokine release syndrome", "细胞因子释放综合征"),
+  repeating: true,
+  groups: [],
+  items: [
+    item("CRSSTDAT", T("Onset date", "发生日期"), "date", { required: true }),
+    item("CRSGR", T("Maximum grade (ASTCT)", "最高分级（ASTCT）"), "choice", { codelist: "CRSGRADE", required: true }),
+    item("TOCI", T("Tocilizumab given", "使用托珠单抗"), "boolean", { required: true }),
+    item("TOCIN", T("Number of tocilizumab doses", "托珠单抗给药次数"), "integer", { range: [1, 4], when: "TOCI == true", required: true }),
+  ],
+  checks: [],
+  derived: [],
+};
+
+const definition: Definition = {
+  study: { id: "CART-1922-01", version: "1.0", name: T("CD19/CD22 bispecific CAR-T cells in relapsed/refractory B-cell leukaemia/lymphoma", "CD19/CD22 双特异性 CAR-T 细胞治疗复发/难治性 B 细胞白血病/淋巴瘤"), protocol: "CART-1922-01", sponsor: null },
+  parameters: { antigen_assessment_max_days: 90 },
+  codelists,
+  events: [
+    { id: "SCR", name: T("Screening", "筛选期"), anchor: "enrolment", day: 0, window: [0, 28], repeating: false, forms: ["DM", "ELIG", "LB"] },
+    { id: "D0", name: T("Infusion (day 0)", "回输日（第 0 天）"), anchor: "infusion", day: 0, window: [0, 0], repeating: false, forms: ["VS", "LB"] },
+    { id: "D7", name: T("Day 7", "第 7 天"), anchor: "infusion", day: 7, window: [6, 8], repeating: false, forms: ["VS", "LB", "CRS"] },
+    { id: "UNS", name: T("Unscheduled visit", "计划外访视"), anchor: "none", day: null, window: null, repeating: true, forms: ["VS", "LB", "CRS"] },
+  ],
+  forms: [DM, ELIG, VS, LB, CRS],
+  sha256: "0".repeat(64),
+};
+
+// ---- hidden items: the `when` conditions above, in JavaScript ----
+
+type Get = (item: string, group?: string, repeat?: number) => unknown;
+const WHEN: Record<string, (get: Get, group: string, repeat: number) => boolean | null> = {
+  CD19MTH: (g) => (g("CD19") == null ? null : ["POS", "NEG"].includes(g("CD19") as string)),
+  CD19PCT: (g) => (g("CD19") == null || g("CD19MTH") == null ? null : ["POS", "NEG"].includes(g("CD19") as string) && g("CD19MTH") === "FLOW"),
+  CD19DAT: (g) => (g("CD19") == null ? null : ["POS", "NEG"].includes(g("CD19") as string)),
+  CD22MTH: (g) => (g("CD22") == null ? null : ["POS", "NEG"].includes(g("CD22") as string)),
+  CD22PCT: (g) => (g("CD22") == null || g("CD22MTH") == null ? null : ["POS", "NEG"].includes(g("CD22") as string) && g("CD22MTH") === "FLOW"),
+  CD22DAT: (g) => (g("CD22") == null ? null : ["POS", "NEG"].includes(g("CD22") as string)),
+  EX04: (g) => (g("DM.SEX") == null ? null : g("DM.SEX") === "F"),
+  FEVTIM: (g) => (g("FEVER") == null ? null : g("FEVER") === true),
+  LBCOM: (g, group, repeat) => (g("LBCLSIG", group, repeat) == null ? null : g("LBCLSIG", group, repeat) === "Y"),
+  TOCIN: (g) => (g("TOCI") == null ? null : g("TOCI") === true),
+};
+
+// ---- state ----
+
+type Instance = { status: string; values: Map<string, unknown> };
+type Subject = { summary: SubjectSummary; forms: Map<string, Instance> };
+
+const subjects = new Map<string, Subject>();
+const key = (g: string, r: number, i: string) => `${g}|${r}|${i}`;
+const formKey = (f: FormRef) => `${f.event}.${f.event_repeat}/${f.form}.${f.form_repeat}`;
+
+function seed(id: string, enrolled: string, forms: Array<[string, string, Record<string, unknown>]>) {
+  const s: Subject = {
+    summary: { subject: id, site: "S01", enrolled_at: enrolled, definition_version: "1.0", forms_started: 0, forms_complete: 0, eligibility: null },
+    forms: new Map(),
+  };
+  for (const [fk, status, values] of forms) {
+    const m = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(values)) {
+      const parts = k.split("|");
+      m.set(parts.length === 3 ? k : key("MAIN", 1, k), v);
+    }
+    s.forms.set(fk, { status, values: m });
+  }
+  subjects.set(id, s);
+  refresh(s);
+}
+
+function refresh(s: Subject) {
+  s.summary.forms_started = [...s.forms.values()].filter((f) => f.status !== "not_started").length;
+  s.summary.forms_complete = [...s.forms.values()].filter((f) => f.status === "complete").length;
+  const elig = [...s.forms.entries()].find(([k]) => k.includes("/ELIG."));
+  if (elig) {
+    const d = derive(ELIG, elig[1].values, s).find((x) => x.id === "ELIGIBLE");
+    s.summary.eligibility = d ? d.display : null;
+  }
+}
+
+seed("S01-001", "2025-03-04T09:12:00+08:00", [
+  ["SCR.1/DM.1", "complete", { ICDAT: "2025-03-04", BRTHDAT: "1979-06", SEX: "F", ETHNIC: "HAN", HEIGHT: 162, WEIGHT: 55.4 }],
+  [
+    "SCR.1/ELIG.1",
+    "complete",
+    {
+      DIAG: "BALL", DISSTAT: "RELAPSED",
+      "ANTIGEN|1|CD19": "POS", "ANTIGEN|1|CD19MTH": "FLOW", "ANTIGEN|1|CD19PCT": 92.5, "ANTIGEN|1|CD19DAT": "2025-02-20",
+      "ANTIGEN|1|CD22": "POS", "ANTIGEN|1|CD22MTH": "IHC", "ANTIGEN|1|CD22DAT": "2025-02-20",
+      "PERF|1|PSSCALE": "ECOG", "PERF|1|PSSCORE": 1,
+      "INCL|1|IN01": "Y", "INCL|1|IN02": "Y", "INCL|1|IN03": "Y", "INCL|1|IN04": "Y", "INCL|1|IN05": "Y", "INCL|1|IN06": "Y",
+      "EXCL|1|EX01": "N", "EXCL|1|EX02": "N", "EXCL|1|EX03": "N", "EXCL|1|EX04": "N",
+    },
+  ],
+  ["SCR.1/LB.1", "in_progress", { LBDAT: "2025-03-05", "RES|1|LBTEST": "WBC", "RES|1|LBORRES": 3.2, "RES|1|LBUNIT": "10⁹/L", "RES|2|LBTEST": "CRP", "RES|2|LBORRES": { blq: 0.5 }, "RES|2|LBUNIT": "mg/L" }],
+  ["D0.1/VS.1", "in_progress", { VSDTC: "2025-03-20T08:30+08:00", TEMP: 36.8, SYSBP: { not_done: "Patient asleep" } }],
+]);
+seed("S01-002", "2025-03-11T14:40:00+08:00", [
+  ["SCR.1/DM.1", "in_progress", { ICDAT: "2025-03-11", SEX: "M", HEIGHT: 175 }],
+]);
+seed("S01-003", "2025-04-02T10:05:00+08:00", []);
+
+// ---- validation and derivation, imitating ecrf-core ----
+
+function num(v: unknown): number | null {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))) return Number(v);
+  return null;
+}
+
+function problem(it: ItemDef, v: unknown): Text | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if ("not_done" in o) return !it.not_done ? T('"not done" is not allowed here', "此项不允许“未做”") : String(o.not_done).trim() ? null : T('"not done" needs a reason', "“未做”需要填写原因");
+    if ("code" in o) return it.codes.includes(String(o.code)) ? null : T(`code "${o.code}" is not allowed here`, `此项不允许代码“${o.code}”`);
+    if ("blq" in o) return !it.blq ? T("BLQ is not allowed here", "此项不允许低于定量限（BLQ）") : (num(o.blq) ?? 0) > 0 ? null : T("BLQ needs its limit of quantification, a positive number", "BLQ 需要填写定量下限（正数）");
+    return T("unknown special value", "未知的特殊值");
+  }
+  switch (it.type) {
+    case "integer":
+    case "decimal": {
+      const x = num(v);
+      if (x === null) return T("expected a number", "应为数值");
+      if (it.type === "integer" && !Number.isInteger(x)) return T("expected a whole number", "应为整数");
+      if (it.digits !== null && Math.round(x * 10 ** it.digits) / 10 ** it.digits !== x) return T(`at most ${it.digits} decimal places`, `最多 ${it.digits} 位小数`);
+      if (it.range && x < it.range[0]) return T(`below the minimum ${it.range[0]}`, `低于最小值 ${it.range[0]}`);
+      if (it.range && x > it.range[1]) return T(`above the maximum ${it.range[1]}`, `高于最大值 ${it.range[1]}`);
+      return null;
+    }
+    case "date": {
+      const s = String(v);
+      if (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s))) return null;
+      if (it.partial && /^\d{4}(-\d{2})?$/.test(s)) return null;
+      return it.partial ? T("expected a date YYYY-MM-DD, YYYY-MM or YYYY", "日期格式应为 YYYY-MM-DD、YYYY-MM 或 YYYY") : T("expected a date YYYY-MM-DD", "日期格式应为 YYYY-MM-DD");
+    }
+    case "datetime":
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(String(v))
+        ? null
+        : T("expected a date-time YYYY-MM-DDTHH:MM with offset, e.g. 2024-03-05T14:30+08:00", "日期时间格式应为 YYYY-MM-DDTHH:MM 并带时区，例如 2024-03-05T14:30+08:00");
+    case "time":
+      return /^([01]\d|2[0-3]):[0-5]\d$/.test(String(v)) ? null : T("expected a time HH:MM", "时间格式应为 HH:MM");
+    case "boolean":
+      return typeof v === "boolean" ? null : T("expected true or false", "应为是或否");
+    case "choice": {
+      const cl = codelists.find((c) => c.id === it.codelist);
+      return cl?.choices.some((c) => c.code === v) ? null : T(`"${v}" is not one of the choices`, `“${v}”不是可选项`);
+    }
+    default:
+      return null;
+  }
+}
+
+function normalize(it: ItemDef, v: unknown): unknown {
+  if (v === "" || v === undefined) return null;
+  if ((it.type === "integer" || it.type === "decimal") && typeof v === "string" && num(v) !== null) return num(v);
+  if (typeof v === "string" && it.type !== "note") return v.trim();
+  return v;
+}
+
+function rowsOf(form: FormDef, values: Map<string, unknown>): Map<string, number[]> {
+  const out = new Map<string, number[]>([["MAIN", [1]]]);
+  for (const g of form.groups) out.set(g.id, g.repeating ? [] : [1]);
+  for (const [k, v] of values) {
+    if (v === null) continue;
+    const [g, r] = k.split("|");
+    const list = out.get(g) ?? [];
+    if (!list.includes(Number(r))) list.push(Number(r));
+    out.set(g, list.sort((a, b) => a - b));
+  }
+  return out;
+}
+
+function getter(form: FormDef, values: Map<string, unknown>, subject: Subject | undefined): Get {
+  return (name, group, repeat) => {
+    if (name.includes(".")) {
+      const [f, i] = name.split(".");
+      const inst = subject && [...subject.forms.entries()].find(([k]) => k.includes(`/${f}.`));
+      const v = inst?.[1].values.get(key("MAIN", 1, i));
+      return v ?? null;
+    }
+    const it = form.items.find((x) => x.id === name);
+    const g = group ?? it?.group ?? "MAIN";
+    return values.get(key(g, g === (it?.group ?? "MAIN") ? (repeat ?? 1) : 1, name)) ?? null;
+  };
+}
+
+function hiddenSlots(form: FormDef, values: Map<string, unknown>, subject: Subject | undefined): Slot[] {
+  const rows = rowsOf(form, values);
+  const get = getter(form, values, subject);
+  const out: Slot[] = [];
+  for (const it of form.items) {
+    const w = WHEN[it.id];
+    if (!w) continue;
+    for (const r of rows.get(it.group) ?? []) if (w(get, it.group, r) !== true) out.push({ group: it.group, repeat: r, item: it.id });
+  }
+  return out;
+}
+
+function validate(form: FormDef, values: Map<string, unknown>, subject: Subject | undefined, completing: boolean): Finding[] {
+  const rows = rowsOf(form, values);
+  const get = getter(form, values, subject);
+  const out: Finding[] = [];
+  const f = (it: ItemDef, repeat: number, rule: string, severity: Finding["severity"], message: Text): Finding => ({ item: it.id, group: it.group, repeat, rule, severity, message });
+  for (const it of form.items) {
+    for (const r of rows.get(it.group) ?? []) {
+      const v = values.get(key(it.group, r, it.id)) ?? null;
+      const w = WHEN[it.id];
+      const applicable = w ? w(get, it.group, r) : true;
+      if (v !== null) {
+        if (applicable === false) out.push(f(it, r, "conditional", "warning", T(`${it.label.en} is filled although it does not apply`, `${it.label.zh} 不适用，但已填写`)));
+        const p = problem(it, v);
+        if (p) out.push(f(it, r, "type", "error", T(`${it.label.en}: ${p.en}`, `${it.label.zh}：${p.zh}`)));
+        const x = typeof v === "object" ? null : num(v);
+        if (!p && x !== null && it.soft_range && (x < it.soft_range[0] || x > it.soft_range[1])) {
+          const u = it.unit ?? "";
+          out.push(f(it, r, "soft_range", "warning", T(`${it.label.en} ${x} ${u} is outside the expected range ${it.soft_range[0]}–${it.soft_range[1]}; please confirm`, `${it.label.zh} ${x} ${u} 超出预期范围 ${it.soft_range[0]}–${it.soft_range[1]}，请确认`)));
+        }
+      } else if (completing && it.required && applicable === true) {
+        out.push(f(it, r, "required", "error", T(`${it.label.en} is required`, `${it.label.zh} 为必填项`)));
+      }
+    }
+  }
+  const g = (i: string) => values.get(key("MAIN", 1, i)) ?? null;
+  if (form.id === "DM") {
+    const b = g("BRTHDAT"), ic = g("ICDAT");
+    if (typeof b === "string" && typeof ic === "string" && b >= ic) out.push(f(form.items[1], 1, "DM-01", "error", form.checks[0].message));
+    if (typeof ic === "string" && ic > new Date().toISOString().slice(0, 10)) out.push(f(form.items[0], 1, "DM-02", "error", form.checks[1].message));
+  }
+  if (form.id === "ELIG") {
+    const scale = values.get(key("PERF", 1, "PSSCALE"));
+    const score = num(values.get(key("PERF", 1, "PSSCORE")));
+    const ps = form.items.find((i) => i.id === "PSSCORE")!;
+    if (scale === "ECOG" && score !== null && score > 5) out.push(f(ps, 1, "ELIG-04", "error", form.checks[0].message));
+    const ok = score === null || scale == null ? null : (scale === "ECOG" && score <= 1) || (scale === "KPS" && score >= 70) || (scale === "LANSKY" && score >= 50);
+    if (values.get(key("INCL", 1, "IN03")) === "Y" && ok === false) out.push(f(form.items.find((i) => i.id === "IN03")!, 1, "ELIG-05", "warning", form.checks[1].message));
+  }
+  return out;
+}
+
+function missing(form: FormDef, ids: string[], display?: Text): Derived {
+  const labels = ids.map((i) => form.items.find((x) => x.id === i)?.label ?? T(i, i));
+  return { id: "", value: null, display: display ?? T(`not derivable: missing ${labels.map((l) => l.en).join(", ")}`, `无法推导：缺少 ${labels.map((l) => l.zh).join("、")}`), missing: ids };
+}
+
+function derive(form: FormDef, values: Map<string, unknown>, subject: Subject | undefined): Derived[] {
+  const g = (i: string) => values.get(key("MAIN", 1, i)) ?? null;
+  const out: Derived[] = [];
+  for (const d of form.derived) {
+    let r: Derived;
+    if (d.function === "age_years") {
+      const b = g("BRTHDAT"), a = g("ICDAT");
+      if (typeof b !== "string" || typeof a !== "string") r = missing(form, [b ? "" : "BRTHDAT", a ? "" : "ICDAT"].filter(Boolean));
+      else if (b.length === 10) {
+        let y = Number(a.slice(0, 4)) - Number(b.slice(0, 4));
+        if (a.slice(5) < b.slice(5)) y--;
+        r = { id: "", value: y, display: T(`${y} years`, `${y} 岁`), missing: [] };
+      } else {
+        const y = Number(a.slice(0, 4)) - Number(b.slice(0, 4));
+        r = { id: "", value: y, display: T(`≈${y} years (from year of birth)`, `约 ${y} 岁（按出生年份）`), missing: [] };
+      }
+    } else if (d.function === "bsa_mosteller" || d.function === "bmi") {
+      const h = num(g("HEIGHT")), w = num(g("WEIGHT"));
+      if (h === null || w === null || h <= 0 || w <= 0) r = missing(form, [h === null ? "HEIGHT" : "", w === null ? "WEIGHT" : ""].filter(Boolean));
+      else if (d.function === "bmi") {
+        const x = (w / (h / 100) ** 2).toFixed(1);
+        r = { id: "", value: Number(x), display: T(`${x} kg/m²`, `${x} kg/m²`), missing: [] };
+      } else {
+        const x = Math.sqrt((h * w) / 3600).toFixed(2);
+        r = { id: "", value: Number(x), display: T(`${x} m²`, `${x} m²`), missing: [] };
+      }
+    } else {
+      const get = getter(form, values, subject);
+      const miss: string[] = [];
+      const fail: ItemDef[] = [];
+      for (const it of form.items) {
+        if (!it.criterion) continue;
+        const w = WHEN[it.id];
+        if (w && w(get, it.group, 1) === false) continue;
+        const v = values.get(key(it.group, 1, it.id));
+        if (v == null) miss.push(it.id);
+        else if (v !== (it.criterion === "inclusion" ? "Y" : "N")) fail.push(it);
+      }
+      if (fail.length)
+        r = {
+          id: "",
+          value: { eligible: false, failing: fail.map((i) => i.id) },
+          display: T(`Not eligible — fails: ${fail.map((i) => i.label.en).join("; ")}`, `不符合入组条件 — 未满足：${fail.map((i) => i.label.zh).join("；")}`),
+          missing: [],
+        };
+      else if (miss.length) r = missing(form, miss);
+      else r = { id: "", value: { eligible: true, failing: [] }, display: T("Eligible", "符合入组条件"), missing: [] };
+    }
+    out.push({ ...r, id: d.id });
+  }
+  return out;
+}
+
+// ---- the commands ----
+
+type Err = { code: string; message: string; findings: Finding[] };
+const fail = (code: string, message: string, findings: Finding[] = []): Err => ({ code, message, findings });
+
+const PERMS: Record<Role, Action[]> = {
+  nurse: ["view_data", "enrol", "enter_data", "answer_query"],
+  investigator: ["view_data", "enrol", "enter_data", "answer_query", "sign", "override_derived"],
+  monitor: ["view_data", "open_query", "verify_source", "close_query"],
+  "data-manager": ["view_data", "open_query", "close_query", "lock", "export_bundle", "import_bundle", "reports"],
+  admin: ["view_data", "manage_users", "backup", "node_setup"],
+};
+const USERS: Record<string, { full_name: string; role: Role }> = {
+  nurse: { full_name: "Wang Fang 王芳", role: "nurse" },
+  investigator: { full_name: "Dr Chen Jian 陈健", role: "investigator" },
+  monitor: { full_name: "Liu Yang 刘洋", role: "monitor" },
+  dm: { full_name: "Zhao Min 赵敏", role: "data-manager" },
+};
+
+export function installMock(params: URLSearchParams): void {
+  const central = params.has("central");
+  const idle = Number(params.get("idle") ?? "15") || 15;
+  let session: SessionInfo | null = null;
+  let lockedOnce = params.has("locked");
+  let locked = false;
+  const start = (username: string) => {
+    const u = USERS[username] ?? { full_name: username, role: "nurse" as Role };
+    session = { username, full_name: u.full_name, role: u.role, permissions: PERMS[u.role], idle_minutes: idle };
+    return session;
+  };
+  if (params.get("user")) start(params.get("user")!);
+
+  const node: NodeSummary = {
+    node_id: central ? "central-7f3a" : "site-S01-2c9e",
+    role: central ? "central" : "site",
+    site: central ? null : "S01",
+    study: definition.study.id,
+    study_name: definition.study.name,
+    definition_version: definition.study.version,
+    epoch: 1,
+    fingerprint: "ab".repeat(32),
+  };
+
+  const instance = (f: FormRef): { s: Subject; form: FormDef; inst: Instance } => {
+    const s = subjects.get(f.subject);
+    if (!s) throw fail("not_found", `no subject ${f.subject}`);
+    const form = definition.forms.find((x) => x.id === f.form);
+    if (!form) throw fail("not_found", `no form ${f.form}`);
+    const inst = s.forms.get(formKey(f)) ?? { status: "not_started", values: new Map() };
+    return { s, form, inst };
+  };
+  const merged = (form: FormDef, inst: Instance, entries: ValueEntry[]) => {
+    const m = new Map(inst.values);
+    for (const e of entries) {
+      const it = form.items.find((i) => i.id === e.item);
+      if (!it) throw fail("invalid_input", `no item ${e.item} in form ${form.id}`);
+      const v = normalize(it, e.value);
+      if (v === null) m.delete(key(e.group, e.repeat, e.item));
+      else m.set(key(e.group, e.repeat, e.item), v);
+    }
+    return m;
+  };
+  const asEntries = (m: Map<string, unknown>): ValueEntry[] =>
+    [...m.entries()].map(([k, value]) => {
+      const [group, repeat, item] = k.split("|");
+      return { group, repeat: Number(repeat), item, value };
+    });
+
+  const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
+    node_info: () => node,
+    login: (a) => {
+      if (a.password === "wrong" || !a.username) throw fail("unauthenticated", "Wrong username or password");
+      return start(String(a.username));
+    },
+    logout: () => {
+      session = null;
+      return null;
+    },
+    session: () => session,
+    unlock: (a) => {
+      if (!session) throw fail("unauthenticated", "No session");
+      if (a.password === "wrong" || !a.password) throw fail("unauthenticated", "Wrong password");
+      locked = false;
+      return session;
+    },
+    definition: () => definition,
+    subjects: () => [...subjects.values()].map((s) => s.summary),
+    enrol: (a) => {
+      const id = String(a.subject);
+      if (!/^S01-\d{3,6}$/.test(id)) throw fail("invalid_input", `${id} is not a subject number of site S01`);
+      if (subjects.has(id)) throw fail("invalid_input", `Subject ${id} is already enrolled`);
+      const now = new Date();
+      seed(id, `${now.toISOString().slice(0, 19)}+08:00`, []);
+      return subjects.get(id)!.summary;
+    },
+    casebook: (a) => {
+      const s = subjects.get(String(a.subject));
+      if (!s) throw fail("not_found", `No subject ${a.subject}`);
+      const forms = [...s.forms.entries()].map(([k, inst]) => {
+        const [e, f] = k.split("/");
+        const [event, er] = e.split(".");
+        const [form, fr] = f.split(".");
+        return { form: { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) }, status: inst.status };
+      });
+      return { subject: s.summary, forms };
+    },
+    form_show: (a) => {
+      const ref = a.form as FormRef;
+      const { s, form, inst } = instance(ref);
+      return {
+        form: ref,
+        status: inst.status,
+        definition_version: "1.0",
+        values: asEntries(inst.values),
+        derived: derive(form, inst.values, s),
+        findings: validate(form, inst.values, s, false),
+        hidden: hiddenSlots(form, inst.values, s),
+      };
+    },
+    form_check: (a) => {
+      const { s, form, inst } = instance(a.form as FormRef);
+      const m = merged(form, inst, a.values as ValueEntry[]);
+      return { derived: derive(form, m, s), findings: validate(form, m, s, false), hidden: hiddenSlots(form, m, s) };
+    },
+    form_save: (a) => {
+      const ref = a.form as FormRef;
+      const { s, form, inst } = instance(ref);
+      const m = merged(form, inst, a.values as ValueEntry[]);
+      const complete = a.complete === true;
+      const findings = validate(form, m, s, complete);
+      const errors = findings.filter((x) => x.severity === "error");
+      if (errors.length) throw fail("validation", `${errors.length} value(s) need correcting`, findings);
+      let changes = 0;
+      for (const k of new Set([...m.keys(), ...inst.values.keys()])) if (JSON.stringify(m.get(k)) !== JSON.stringify(inst.values.get(k))) changes++;
+      if (inst.status === "complete" && changes > 0 && !(typeof a.reason === "string" && a.reason.trim())) {
+        throw fail("reason_required", "This form is complete: a reason for the change is needed");
+      }
+      const status = complete || inst.status === "complete" ? "complete" : "in_progress";
+      const events = changes + (status !== inst.status ? 1 : 0);
+      s.forms.set(formKey(ref), { status, values: m });
+      refresh(s);
+      return { form: ref, status, events, derived: derive(form, m, s), findings, hidden: hiddenSlots(form, m, s) };
+    },
+  };
+
+  mockIPC(async (cmd, payload) => {
+    await new Promise((r) => setTimeout(r, 40));
+    const a = (payload ?? {}) as Record<string, unknown>;
+    const h = handlers[cmd];
+    if (!h) throw fail("internal", `unknown command ${cmd}`);
+    const open = ["node_info", "login", "session", "logout", "unlock"];
+    if (!open.includes(cmd)) {
+      if (!session) throw fail("unauthenticated", "Not signed in");
+      if (lockedOnce && cmd !== "definition") {
+        lockedOnce = false;
+        locked = true;
+      }
+      if (locked) throw fail("session_locked", "The session is locked after inactivity");
+    }
+    return h(a);
+  });
+}

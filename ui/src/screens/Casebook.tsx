@@ -1,0 +1,228 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, toApiError } from "../api";
+import type { Casebook as CasebookData } from "../bindings/Casebook";
+import type { Definition } from "../bindings/Definition";
+import type { EventDef } from "../bindings/EventDef";
+import type { FormRef } from "../bindings/FormRef";
+import { useApp } from "../context";
+import { hasKey, t, tx } from "../i18n";
+import { dateOf, errorText, statusText } from "../messages";
+import { eligibilityClass } from "./Subjects";
+
+export function cellKey(f: Pick<FormRef, "event" | "event_repeat" | "form" | "form_repeat">): string {
+  return `${f.event}.${f.event_repeat}/${f.form}.${f.form_repeat}`;
+}
+
+export type Column = { event: EventDef; repeat: number; isNew: boolean };
+export type Cell = { ref: FormRef; status: string; isNew: boolean };
+
+/** The casebook's columns: each event (each of its repeats so far, and a new one if it repeats). */
+export function columns(def: Definition, cb: CasebookData): Column[] {
+  const out: Column[] = [];
+  for (const ev of def.events) {
+    const reps = [...new Set(cb.forms.filter((f) => f.form.event === ev.id).map((f) => f.form.event_repeat))].sort((a, b) => a - b);
+    if (reps.length === 0) reps.push(1);
+    for (const r of reps) out.push({ event: ev, repeat: r, isNew: false });
+    // A repeating event offers a new repeat once the last one has been started.
+    const last = Math.max(...reps);
+    const started = cb.forms.some((f) => f.form.event === ev.id && f.form.event_repeat === last && f.status !== "not_started");
+    if (ev.repeating && started) out.push({ event: ev, repeat: last + 1, isNew: true });
+  }
+  return out;
+}
+
+/** The form instances of one form in one column (each repeat so far, and a new one if it repeats). */
+export function cells(def: Definition, cb: CasebookData, col: Column, formId: string): Cell[] {
+  if (!col.event.forms.includes(formId)) return [];
+  const fdef = def.forms.find((f) => f.id === formId);
+  const found = cb.forms
+    .filter((f) => f.form.event === col.event.id && f.form.event_repeat === col.repeat && f.form.form === formId)
+    .sort((a, b) => a.form.form_repeat - b.form.form_repeat);
+  const ref = (n: number): FormRef => ({
+    subject: cb.subject.subject,
+    event: col.event.id,
+    event_repeat: col.repeat,
+    form: formId,
+    form_repeat: n,
+  });
+  const out: Cell[] = found.map((f) => ({ ref: f.form, status: f.status, isNew: false }));
+  if (out.length === 0) out.push({ ref: ref(1), status: "not_started", isNew: false });
+  if (fdef?.repeating && out.some((c) => c.status !== "not_started")) {
+    const n = Math.max(...out.map((c) => c.ref.form_repeat)) + 1;
+    out.push({ ref: ref(n), status: "not_started", isNew: true });
+  }
+  return out;
+}
+
+function eventSub(ev: EventDef): string {
+  const parts: string[] = [];
+  if (ev.day !== null) {
+    const key = `casebook.day.${ev.anchor}`;
+    parts.push(hasKey(key) ? t(key, { day: ev.day }) : t("casebook.day", { day: ev.day }));
+  }
+  if (ev.window && !(ev.window[0] === ev.day && ev.window[1] === ev.day)) {
+    parts.push(t(ev.day !== null ? "casebook.window" : "casebook.windowDays", { from: ev.window[0], to: ev.window[1] }));
+  }
+  return parts.join(" · ");
+}
+
+/** Arrow keys move between the cells of the grid. */
+function onGridKey(e: KeyboardEvent) {
+  const dirs: Record<string, [number, number]> = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
+  const d = dirs[e.key];
+  const el = e.target as HTMLElement;
+  if (!d || !el.dataset.formCell) return;
+  const grid = el.closest("table");
+  if (!grid) return;
+  const all = Array.from(grid.querySelectorAll<HTMLElement>("[data-form-cell]"));
+  const r = Number(el.dataset.row);
+  const c = Number(el.dataset.col);
+  // The nearest cell in that direction.
+  let best: HTMLElement | null = null;
+  let bestDist = Infinity;
+  for (const x of all) {
+    const xr = Number(x.dataset.row);
+    const xc = Number(x.dataset.col);
+    const along = d[0] ? (xr - r) * d[0] : (xc - c) * d[1];
+    const across = d[0] ? Math.abs(xc - c) : Math.abs(xr - r);
+    if (along <= 0) continue;
+    const dist = along * 10 + across * 100;
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = x;
+    }
+  }
+  if (best) {
+    e.preventDefault();
+    best.focus();
+  }
+}
+
+export function Casebook(p: { subject: string }) {
+  const app = useApp();
+  const [cb, setCb] = useState<CasebookData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let alive = true;
+    api
+      .casebook(p.subject)
+      .then((c) => alive && setCb(c))
+      .catch((raw) => {
+        if (!alive) return;
+        const msg = t("casebook.loadError", { msg: errorText(toApiError(raw)) });
+        setError(msg);
+        app.status(msg, "error");
+      });
+    return () => {
+      alive = false;
+    };
+  }, [p.subject]);
+
+  useEffect(() => {
+    // Focus the first cell not complete, so Enter opens what comes next.
+    if (!cb) return;
+    const cellsEls = Array.from(document.querySelectorAll<HTMLElement>("[data-form-cell]"));
+    (cellsEls.find((c) => c.dataset.status !== "complete") ?? cellsEls[0])?.focus();
+  }, [cb]);
+
+  const def = app.def;
+  if (error) return <main class="screen"><div class="alert error">{error}</div></main>;
+  if (!cb) return <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
+
+  const cols = columns(def, cb);
+  const formIds = def.forms.map((f) => f.id).filter((id) => def.events.some((e) => e.forms.includes(id)));
+  const s = cb.subject;
+
+  return (
+    <main class="screen casebook-screen">
+      <div class="screen-head">
+        <h1>{t("casebook.heading", { id: s.subject })}</h1>
+        <p class="muted">
+          {t("casebook.summary", { site: s.site, date: dateOf(s.enrolled_at), started: s.forms_started, complete: s.forms_complete })}
+          {s.eligibility && (
+            <>
+              {" · "}
+              <strong class={eligibilityClass(s)}>{tx(s.eligibility)}</strong>
+            </>
+          )}
+        </p>
+      </div>
+      <p class="hint">{t("casebook.legend")}</p>
+      <div class="table-wrap">
+        <table class="grid casebook" onKeyDown={onGridKey}>
+          <thead>
+            <tr>
+              <th scope="col" class="form-col">
+                {t("casebook.form")}
+              </th>
+              {cols.map((c) => (
+                <th scope="col" key={`${c.event.id}.${c.repeat}`} class={c.isNew ? "new-col" : ""}>
+                  <div class="event-name">
+                    {tx(c.event.name)}
+                    {c.event.repeating && <span class="event-rep"> {c.isNew ? t("casebook.newRepeat") : t("casebook.repeat", { n: c.repeat })}</span>}
+                  </div>
+                  <div class="event-sub">{eventSub(c.event)}</div>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {formIds.map((fid, row) => {
+              const fdef = def.forms.find((f) => f.id === fid)!;
+              return (
+                <tr key={fid}>
+                  <th scope="row" class="form-col">
+                    {tx(fdef.name)}
+                  </th>
+                  {cols.map((c, col) => {
+                    const cs = cells(def, cb, c, fid);
+                    if (cs.length === 0) {
+                      return (
+                        <td key={col} class="not-planned" title={t("casebook.notPlanned")}>
+                          <span class="visually-hidden">{t("casebook.notPlanned")}</span>
+                        </td>
+                      );
+                    }
+                    return (
+                      <td key={col}>
+                        <div class="cell-stack">
+                          {cs.map((cell) => {
+                            const st = statusText(cell.status);
+                            return (
+                              <button
+                                type="button"
+                                key={cellKey(cell.ref)}
+                                class={`form-cell status-${cell.status}${cell.isNew ? " new" : ""}`}
+                                data-form-cell={cellKey(cell.ref)}
+                                data-status={cell.status}
+                                data-row={row}
+                                data-col={col}
+                                title={t("casebook.cell.title", { form: tx(fdef.name), event: tx(c.event.name), status: st })}
+                                onClick={() => app.open({ kind: "form", form: cell.ref })}
+                              >
+                                <span class="dot" aria-hidden="true" />
+                                {cell.isNew ? (
+                                  <span class="st">+ {t("casebook.newRepeat")}</span>
+                                ) : (
+                                  <>
+                                    {fdef.repeating && <span class="inst">#{cell.ref.form_repeat} </span>}
+                                    <span class="st">{st}</span>
+                                  </>
+                                )}
+                              </button>
+                            );
+                          })}
+                        </div>
+                      </td>
+                    );
+                  })}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </main>
+  );
+}

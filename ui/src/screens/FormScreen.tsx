@@ -1,0 +1,384 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, toApiError } from "../api";
+import type { Derived } from "../bindings/Derived";
+import type { Finding } from "../bindings/Finding";
+import type { FormDef } from "../bindings/FormDef";
+import type { FormRef } from "../bindings/FormRef";
+import type { Slot } from "../bindings/Slot";
+import { fieldId } from "../components/Field";
+import { FormRenderer } from "../components/FormRenderer";
+import { Modal } from "../components/Modal";
+import { useApp } from "../context";
+import {
+  EditState,
+  addRow,
+  currentValue,
+  initState,
+  isDirty,
+  markSaved,
+  removeRow,
+  setField,
+  valuesToSend,
+} from "../formModel";
+import { t, tx } from "../i18n";
+import { fieldStops } from "../keyboard";
+import { errorText, statusText } from "../messages";
+import { FieldState, isPresent, slotKey } from "../values";
+
+/** How long typing must pause before the input is checked. */
+export const CHECK_DELAY_MS = 150;
+
+export function FormScreen(p: { form: FormRef }) {
+  const app = useApp();
+  const ref = p.form;
+  const fdef: FormDef | undefined = app.def.forms.find((f) => f.id === ref.form);
+  const event = app.def.events.find((e) => e.id === ref.event);
+  const readOnly = !app.can("enter_data");
+
+  const [st, setSt] = useState<EditState | null>(null);
+  const [formStatus, setFormStatus] = useState<string>("not_started");
+  const [version, setVersion] = useState<string>("");
+  const [derived, setDerived] = useState<Derived[]>([]);
+  const [findings, setFindings] = useState<Finding[]>([]);
+  /** Required-item errors from the last refused completion, kept while the item is empty. */
+  const [requiredMarks, setRequiredMarks] = useState<Finding[]>([]);
+  const [hidden, setHidden] = useState<Slot[] | undefined>(undefined);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const [reasonFor, setReasonFor] = useState<{ complete: boolean } | null>(null);
+  const [reason, setReason] = useState("");
+  const [reasonError, setReasonError] = useState<string | null>(null);
+
+  const stRef = useRef<EditState | null>(null);
+  stRef.current = st;
+  const timer = useRef<number | undefined>(undefined);
+  const seq = useRef(0);
+  const focused = useRef(false);
+
+  // Load the form.
+  useEffect(() => {
+    if (!fdef) return;
+    let alive = true;
+    api
+      .formShow(ref)
+      .then((v) => {
+        if (!alive) return;
+        setSt(initState(fdef, v.values));
+        setFormStatus(v.status);
+        setVersion(v.definition_version);
+        setDerived(v.derived);
+        setFindings(v.findings);
+        setHidden(v.hidden);
+      })
+      .catch((raw) => {
+        if (!alive) return;
+        const msg = t("form.loadError", { msg: errorText(toApiError(raw)) });
+        setLoadError(msg);
+        app.status(msg, "error");
+      });
+    return () => {
+      alive = false;
+      window.clearTimeout(timer.current);
+    };
+  }, [ref.subject, ref.event, ref.event_repeat, ref.form, ref.form_repeat]);
+
+  // Focus the first field once the form is drawn.
+  useEffect(() => {
+    if (!st || focused.current) return;
+    focused.current = true;
+    const body = document.querySelector<HTMLElement>(".form-body");
+    if (body) fieldStops(body)[0]?.focus();
+  }, [st]);
+
+  // Leaving with unsaved input asks first.
+  useEffect(() => {
+    if (!fdef) return;
+    app.setLeaveGuard(() => (stRef.current ? isDirty(fdef, stRef.current) : false));
+    return () => app.setLeaveGuard(null);
+  }, []);
+
+  const runCheck = async () => {
+    const cur = stRef.current;
+    if (!fdef || !cur) return;
+    const my = ++seq.current;
+    setChecking(true);
+    try {
+      const out = await api.formCheck(ref, valuesToSend(fdef, cur));
+      if (my !== seq.current) return;
+      setDerived(out.derived);
+      setFindings(out.findings);
+      if (out.hidden !== undefined) setHidden(out.hidden);
+    } catch (raw) {
+      if (my !== seq.current) return;
+      const e = toApiError(raw);
+      if (e.code !== "unauthenticated") app.status(errorText(e), "error");
+    } finally {
+      if (my === seq.current) setChecking(false);
+    }
+  };
+
+  const scheduleCheck = () => {
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void runCheck(), CHECK_DELAY_MS);
+  };
+
+  const update = (f: (s: EditState) => EditState) => {
+    setSt((s) => {
+      if (!s) return s;
+      const n = f(s);
+      stRef.current = n;
+      return n;
+    });
+    scheduleCheck();
+  };
+
+  const save = async (complete: boolean, withReason: string | null = null) => {
+    const cur = stRef.current;
+    if (!fdef || !cur || saving || readOnly) return;
+    window.clearTimeout(timer.current);
+    seq.current++; // a check under way no longer counts
+    setChecking(false);
+    const values = valuesToSend(fdef, cur);
+    setSaving(true);
+    app.status(t("form.saving"), "info");
+    try {
+      const out = await api.formSave(ref, values, complete, withReason);
+      setSt((s) => {
+        const n = s ? markSaved(fdef, s, values) : s;
+        stRef.current = n;
+        return n;
+      });
+      setFormStatus(out.status);
+      setDerived(out.derived);
+      setFindings(out.findings);
+      setRequiredMarks([]);
+      if (out.hidden !== undefined) setHidden(out.hidden);
+      const status = statusText(out.status);
+      const warnings = out.findings.length;
+      if (out.events === 0 && !complete) app.status(t("form.unchanged", { status }), "ok");
+      else if (warnings > 0) app.status(t("form.savedWarnings", { n: warnings, status }), "warn");
+      else app.status(t("form.saved", { status }), "ok");
+      // A save may have been the last thing before leaving: nothing is pending any more.
+      if (stRef.current && isDirty(fdef, stRef.current)) scheduleCheck();
+    } catch (raw) {
+      const e = toApiError(raw);
+      if (e.code === "reason_required") {
+        setReason("");
+        setReasonError(null);
+        setReasonFor({ complete });
+        app.status(errorText(e), "warn");
+      } else if (e.code === "validation") {
+        if (e.findings.length) {
+          setFindings(e.findings);
+          setRequiredMarks(e.findings.filter((f) => f.rule === "required"));
+          const n = e.findings.filter((f) => f.severity === "error").length;
+          app.status(n ? t("form.notSavedFindings", { n }) : t("form.notSaved", { msg: errorText(e) }), "error");
+          const first = e.findings.find((f) => f.severity === "error");
+          if (first) window.setTimeout(() => document.getElementById(fieldId(first))?.focus(), 0);
+        } else {
+          app.status(t("form.notSaved", { msg: errorText(e) }), "error");
+        }
+      } else {
+        app.status(t("form.notSaved", { msg: errorText(e) }), "error");
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  // Ctrl+S saves, Ctrl+Shift+S saves and completes, wherever the focus is.
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        void saveRef.current(e.shiftKey);
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
+  const submitReason = () => {
+    const r = reason.trim();
+    if (!r) {
+      setReasonError(t("reason.empty"));
+      document.getElementById("reason")?.focus();
+      return;
+    }
+    const complete = reasonFor?.complete ?? false;
+    setReasonFor(null);
+    void save(complete, r);
+  };
+
+  if (!fdef) return <main class="screen"><div class="alert error">{t("form.unknown", { id: ref.form })}</div></main>;
+  if (loadError) return <main class="screen"><div class="alert error">{loadError}</div></main>;
+
+  // Required marks stay while their item is still empty.
+  const shownFindings =
+    st === null
+      ? findings
+      : [
+          ...findings,
+          ...requiredMarks.filter(
+            (m) =>
+              !isPresent(currentValue(fdef, st, slotKey(m.group, m.repeat, m.item))) &&
+              !findings.some((f) => f.item === m.item && f.group === m.group && f.repeat === m.repeat && f.rule === m.rule),
+          ),
+        ];
+  const errors = shownFindings.filter((f) => f.severity === "error").length;
+  const warnings = shownFindings.length - errors;
+  const dirty = st ? isDirty(fdef, st) : false;
+  const formTitle = tx(fdef.name) + (fdef.repeating ? ` #${ref.form_repeat}` : "");
+  const eventTitle = event ? tx(event.name) + (event.repeating ? ` #${ref.event_repeat}` : "") : ref.event;
+
+  return (
+    <main class="screen form-screen">
+      <div class="form-head">
+        <div class="form-title">
+          <div class="muted form-context">{t("form.context", { subject: ref.subject, event: eventTitle })}</div>
+          <h1>
+            {formTitle}{" "}
+            <span class={`badge status-${formStatus}`} data-form-status={formStatus}>
+              {statusText(formStatus)}
+            </span>
+            {dirty && <span class="badge unsaved">{t("form.unsaved")}</span>}
+          </h1>
+        </div>
+        {!readOnly && (
+          <div class="form-actions">
+            <button id="save" type="button" class="secondary" title={t("form.save.title")} disabled={!st || saving} onClick={() => void save(false)}>
+              {t("form.save")}
+            </button>
+            <button
+              id="save-complete"
+              type="button"
+              class="primary"
+              title={t("form.saveComplete.title")}
+              disabled={!st || saving}
+              onClick={() => void save(true)}
+            >
+              {t("form.saveComplete")}
+            </button>
+          </div>
+        )}
+      </div>
+      <p class="hint">{readOnly ? t("form.readOnly") : t("form.hint")}</p>
+
+      {!st ? (
+        <p class="muted">{t("common.loading")}</p>
+      ) : (
+        <div class="form-layout">
+          <div class="form-main">
+            <FormRenderer
+              form={fdef}
+              codelists={app.def.codelists}
+              state={st}
+              hidden={hidden}
+              findings={shownFindings}
+              readOnly={readOnly}
+              onField={(slot: Slot, f: FieldState) => update((s) => setField(s, slot, f))}
+              onAddRow={(g) => update((s) => addRow(fdef, s, g))}
+              onRemoveRow={(g, r) => update((s) => removeRow(fdef, s, g, r))}
+              afterLast={() => document.getElementById("save")}
+            />
+          </div>
+          <aside class="form-side" aria-label={t("form.derived")}>
+            <section class="panel">
+              <h2>{t("form.derived")}</h2>
+              {fdef.derived.length === 0 ? (
+                <p class="muted">{t("form.derived.none")}</p>
+              ) : (
+                <dl class="derived">
+                  {fdef.derived.map((d) => {
+                    const v = derived.find((x) => x.id === d.id);
+                    const ok = v && v.value !== null && v.value !== undefined;
+                    return (
+                      <div class="derived-row" key={d.id}>
+                        <dt>{tx(d.label)}</dt>
+                        <dd>
+                          <output data-derived={d.id} class={ok ? "derived-value" : "derived-missing"} aria-live="polite">
+                            {v ? tx(v.display) : t("common.none")}
+                          </output>
+                        </dd>
+                      </div>
+                    );
+                  })}
+                </dl>
+              )}
+            </section>
+            <section class="panel">
+              <h2>
+                {t("form.findings")} {checking && <span class="muted small">{t("form.checking")}</span>}
+              </h2>
+              {shownFindings.length === 0 ? (
+                <p class="muted">{t("form.findings.none")}</p>
+              ) : (
+                <>
+                  <p class={errors ? "count error" : "count warning"}>{t("form.findings.count", { e: errors, w: warnings })}</p>
+                  <ul class="finding-list">
+                    {shownFindings.map((f, i) => {
+                      const item = fdef.items.find((x) => x.id === f.item);
+                      return (
+                        <li key={i} class={f.severity}>
+                          <button
+                            type="button"
+                            class="link"
+                            onClick={() => document.getElementById(fieldId({ group: f.group, repeat: f.repeat, item: f.item }))?.focus()}
+                          >
+                            {t("form.findingOf", {
+                              item:
+                                (item ? tx(item.label) : f.item) +
+                                (fdef.groups.some((g) => g.id === f.group && g.repeating) ? ` (${t("form.row")} ${f.repeat})` : ""),
+                              msg: tx(f.message),
+                            })}
+                          </button>
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </>
+              )}
+            </section>
+            {version && <p class="muted small">{t("form.version", { v: version })}</p>}
+          </aside>
+        </div>
+      )}
+
+      {reasonFor && (
+        <Modal id="reason-dialog" title={t("reason.title")} onCancel={() => setReasonFor(null)}>
+          <p>{t("reason.text")}</p>
+          <label for="reason">{t("reason.label")}</label>
+          <textarea
+            id="reason"
+            rows={3}
+            value={reason}
+            aria-invalid={reasonError ? "true" : undefined}
+            onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey) {
+                e.preventDefault();
+                submitReason();
+              }
+            }}
+          />
+          {reasonError && (
+            <div class="inline-error" role="alert">
+              {reasonError}
+            </div>
+          )}
+          <div class="modal-actions">
+            <button type="button" class="secondary" onClick={() => setReasonFor(null)}>
+              {t("common.cancel")}
+            </button>
+            <button id="reason-ok" type="button" class="primary" onClick={submitReason}>
+              {t("reason.ok")}
+            </button>
+          </div>
+        </Modal>
+      )}
+    </main>
+  );
+}
