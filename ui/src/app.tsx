@@ -33,6 +33,8 @@ export function App() {
   const waiters = useRef<Array<{ resolve: () => void; reject: (e: unknown) => void }>>([]);
   const leaveGuard = useRef<(() => boolean) | null>(null);
   const lastActivity = useRef(Date.now());
+  /** False once the session has ended: late messages from the screens are then dropped. */
+  const alive = useRef(false);
 
   useEffect(() => onLangChange((l) => setLangState(l)), []);
 
@@ -49,6 +51,7 @@ export function App() {
   const endSession = (message?: string) => {
     for (const w of waiters.current) w.reject(new ApiError("unauthenticated", message ?? ""));
     waiters.current = [];
+    alive.current = false;
     setLocked(false);
     setSession(null);
     setStack([{ kind: "subjects" }]);
@@ -77,6 +80,7 @@ export function App() {
       try {
         const s = await api.session();
         if (s) {
+          alive.current = true;
           setSession(s);
           await loadDefinition();
         }
@@ -160,7 +164,9 @@ export function App() {
             node,
             session,
             def,
-            status: showStatus,
+            status: (text, kind) => {
+              if (alive.current) showStatus(text, kind);
+            },
             open: (s) =>
               guarded(() => {
                 showStatus("");
@@ -209,6 +215,7 @@ export function App() {
         nodeError={nodeError}
         status={showStatus}
         onLoggedIn={(s) => {
+          alive.current = true;
           setSession(s);
           setStack([{ kind: "subjects" }]);
           showStatus(t("login.welcome", { name: s.full_name }), "ok");

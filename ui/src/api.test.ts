@@ -1,0 +1,75 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
+
+const { api, setHooks, toApiError, ApiError } = await import("./api");
+
+beforeEach(() => {
+  invoke.mockReset();
+  setHooks({});
+});
+
+describe("api", () => {
+  it("calls each command with the argument names of the contract", async () => {
+    invoke.mockResolvedValue(null);
+    const form = { subject: "S01-001", event: "SCR", event_repeat: 1, form: "DM", form_repeat: 1 };
+    const values = [{ group: "MAIN", repeat: 1, item: "HEIGHT", value: 170 }];
+    await api.login("nurse1", "pw");
+    await api.enrol("S01-007");
+    await api.casebook("S01-001");
+    await api.formShow(form);
+    await api.formCheck(form, values);
+    await api.formSave(form, values, true, "typo");
+    await api.unlock("pw");
+    expect(invoke.mock.calls).toEqual([
+      ["login", { username: "nurse1", password: "pw" }],
+      ["enrol", { subject: "S01-007" }],
+      ["casebook", { subject: "S01-001" }],
+      ["form_show", { form }],
+      ["form_check", { form, values }],
+      ["form_save", { form, values, complete: true, reason: "typo" }],
+      ["unlock", { password: "pw" }],
+    ]);
+  });
+
+  it("turns rejections into ApiError, keeping code, message and findings", async () => {
+    const finding = { item: "X", group: "MAIN", repeat: 1, rule: "type", severity: "error", message: { en: "bad", zh: "错" } };
+    invoke.mockRejectedValue({ code: "validation", message: "1 value refused", findings: [finding] });
+    const e = await api.formSave({ subject: "S", event: "E", event_repeat: 1, form: "F", form_repeat: 1 }, [], false, null).catch((x) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.code).toBe("validation");
+    expect(e.message).toBe("1 value refused");
+    expect(e.findings).toEqual([finding]);
+    expect(toApiError("command foo not found")).toMatchObject({ code: "internal", message: "command foo not found" });
+    expect(toApiError({ code: "exists", message: "S01-001 already exists" }).code).toBe("exists");
+  });
+
+  it("on session_locked waits for the unlock and retries the same call", async () => {
+    invoke.mockRejectedValueOnce({ code: "session_locked", message: "locked", findings: [] }).mockResolvedValueOnce([{ subject: "S01-001" }]);
+    const onLocked = vi.fn(() => Promise.resolve());
+    setHooks({ onLocked });
+    const out = await api.subjects();
+    expect(onLocked).toHaveBeenCalledTimes(1);
+    expect(out).toEqual([{ subject: "S01-001" }]);
+    expect(invoke).toHaveBeenCalledTimes(2);
+  });
+
+  it("gives up when the user does not unlock", async () => {
+    invoke.mockRejectedValue({ code: "session_locked", message: "locked", findings: [] });
+    setHooks({ onLocked: () => Promise.reject(new ApiError("unauthenticated", "logged out")) });
+    await expect(api.subjects()).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(invoke).toHaveBeenCalledTimes(1);
+  });
+
+  it("on unauthenticated tells the app (to show the login), except for login itself", async () => {
+    const onUnauthenticated = vi.fn();
+    setHooks({ onUnauthenticated });
+    invoke.mockRejectedValue({ code: "unauthenticated", message: "not logged in", findings: [] });
+    await expect(api.subjects()).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(onUnauthenticated).toHaveBeenCalledTimes(1);
+    await expect(api.login("a", "b")).rejects.toMatchObject({ code: "unauthenticated" });
+    await expect(api.unlock("b")).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(onUnauthenticated).toHaveBeenCalledTimes(1);
+  });
+});

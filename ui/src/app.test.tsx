@@ -1,0 +1,241 @@
+// The app as a whole, with the Tauri side replaced by a fake `invoke`.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { SubjectSummary } from "./bindings/SubjectSummary";
+import { setLang } from "./i18n";
+import { definition, nurse } from "./test/fixtures";
+import { $, Mounted, click, flush, mount, press, type } from "./test/util";
+
+type Handler = (args: Record<string, unknown>) => unknown;
+let handlers: Record<string, Handler>;
+const calls: Array<[string, Record<string, unknown>]> = [];
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: async (cmd: string, args: Record<string, unknown> = {}) => {
+    calls.push([cmd, args]);
+    const h = handlers[cmd];
+    if (!h) throw { code: "internal", message: `no ${cmd}`, findings: [] };
+    return h(args);
+  },
+}));
+
+const { App } = await import("./app");
+
+const node = {
+  node_id: "n1",
+  role: "site",
+  site: "S01",
+  study: "STUDY-1",
+  study_name: { en: "A test study", zh: "测试研究" },
+  definition_version: "1.0",
+  epoch: 1,
+  fingerprint: "f",
+};
+const subject = (id: string): SubjectSummary => ({
+  subject: id,
+  site: "S01",
+  enrolled_at: "2025-03-04T09:00:00+08:00",
+  definition_version: "1.0",
+  forms_started: 1,
+  forms_complete: 0,
+  eligibility: { en: "Eligible", zh: "符合入组条件" },
+});
+const ref = { subject: "S01-001", event: "SCR", event_repeat: 1, form: "TEST", form_repeat: 1 };
+
+let m: Mounted;
+let subjects: SubjectSummary[];
+let loggedIn: boolean;
+
+beforeEach(() => {
+  setLang("en");
+  calls.length = 0;
+  subjects = [subject("S01-001"), subject("S01-002")];
+  loggedIn = false;
+  handlers = {
+    node_info: () => node,
+    session: () => (loggedIn ? nurse : null),
+    login: (a) => {
+      if (a.password !== "pw") throw { code: "unauthenticated", message: "wrong username or password", findings: [] };
+      loggedIn = true;
+      return nurse;
+    },
+    logout: () => {
+      loggedIn = false;
+      return null;
+    },
+    definition: () => definition,
+    subjects: () => subjects,
+    enrol: (a) => {
+      const s = subject(String(a.subject));
+      subjects = [...subjects, s];
+      return s;
+    },
+    casebook: () => ({ subject: subjects[0], forms: [{ form: ref, status: "in_progress" }] }),
+    form_show: () => ({ form: ref, status: "in_progress", definition_version: "1.0", values: [], derived: [], findings: [] }),
+    form_check: () => ({ derived: [], findings: [] }),
+  };
+});
+afterEach(() => m?.unmount());
+
+async function start() {
+  m = mount(<App />);
+  await flush();
+}
+
+async function login() {
+  await start();
+  type($(m.root, "#username"), "nurse1");
+  type($(m.root, "#password"), "pw");
+  click($(m.root, "#login"));
+  await flush();
+  await flush();
+}
+
+describe("App", () => {
+  it("login shows the study and node; a wrong password is reported; then the subject list", async () => {
+    await start();
+    expect(m.root.querySelector(".login-study")?.textContent).toContain("A test study");
+    expect(m.root.querySelector(".login-study")?.textContent).toContain("Site database S01");
+    type($(m.root, "#username"), "nurse1");
+    type($(m.root, "#password"), "nope");
+    click($(m.root, "#login"));
+    await flush();
+    expect($(m.root, "#status").textContent).toBe("Not signed in: wrong username or password");
+    type($(m.root, "#password"), "pw");
+    click($(m.root, "#login"));
+    await flush();
+    await flush();
+    expect(calls.filter((c) => c[0] === "login").at(-1)).toEqual(["login", { username: "nurse1", password: "pw" }]);
+    expect(m.root.querySelectorAll("[data-subject]").length).toBe(2);
+    expect(m.root.querySelector(".user-name")?.textContent).toBe("Li Na");
+    expect(m.root.querySelector(".user-role")?.textContent).toBe("Research nurse");
+    expect(m.root.querySelector(".node-tag")?.textContent).toBe("Site S01");
+  });
+
+  it("switches language at any time, keeping the screen", async () => {
+    await login();
+    expect($(m.root, "h1").textContent).toBe("Subjects");
+    click($(m.root, "#lang"));
+    expect($(m.root, "h1").textContent).toBe("受试者");
+    expect($(m.root, "[data-subject='S01-001']").textContent).toContain("符合入组条件");
+    expect($(m.root, "#lang").textContent).toBe("English");
+    click($(m.root, "#lang"));
+    expect($(m.root, "h1").textContent).toBe("Subjects");
+  });
+
+  it("enrols: a malformed number is refused inline, a good one is enrolled and listed", async () => {
+    await login();
+    type($(m.root, "#new-subject"), "7");
+    click($(m.root, "#enrol"));
+    expect(m.root.querySelector("#enrol-error")?.textContent).toContain("is not a subject number");
+    expect(calls.some((c) => c[0] === "enrol")).toBe(false);
+    type($(m.root, "#new-subject"), "s01-007");
+    click($(m.root, "#enrol"));
+    await flush();
+    await flush();
+    expect(calls.find((c) => c[0] === "enrol")).toEqual(["enrol", { subject: "S01-007" }]);
+    expect(m.root.querySelector("[data-subject='S01-007']")).not.toBeNull();
+    expect($(m.root, "#status").textContent).toBe("Subject S01-007 enrolled.");
+    expect(m.root.querySelector("#enrol-error")).toBeNull();
+  });
+
+  it("the search box filters the subject list", async () => {
+    await login();
+    type($(m.root, "#subject-search"), "002");
+    expect([...m.root.querySelectorAll("[data-subject]")].map((r) => r.getAttribute("data-subject"))).toEqual(["S01-002"]);
+  });
+
+  it("Enter on a subject opens the casebook; Enter on a cell opens the form; Back returns", async () => {
+    await login();
+    press($(m.root, "[data-subject='S01-001']"), "Enter");
+    await flush();
+    const cell = $(m.root, "[data-form-cell='SCR.1/TEST.1']");
+    expect(cell.textContent).toContain("In progress");
+    expect(cell.classList.contains("status-in_progress")).toBe(true);
+    // The follow-up event repeats but has not started: one column, not started.
+    expect($(m.root, "[data-form-cell='FU.1/TEST.1']").textContent).toContain("Not started");
+    expect(m.root.querySelector("[data-form-cell='FU.2/TEST.1']")).toBeNull();
+    click(cell);
+    await flush();
+    expect(calls.find((c) => c[0] === "form_show")).toEqual(["form_show", { form: ref }]);
+    expect(m.root.querySelector("[data-item=VISDAT]")).not.toBeNull();
+    click($(m.root, "#back"));
+    await flush();
+    expect(m.root.querySelector("[data-form-cell]")).not.toBeNull();
+  });
+
+  it("leaving a form with unsaved input asks first", async () => {
+    await login();
+    press($(m.root, "[data-subject='S01-001']"), "Enter");
+    await flush();
+    click($(m.root, "[data-form-cell='SCR.1/TEST.1']"));
+    await flush();
+    type($(m.root, "input[data-item=VISDAT]"), "2024-01-01");
+    click($(m.root, "#back"));
+    expect(m.root.querySelector("#leave-dialog")).not.toBeNull();
+    click($(m.root, "#leave-stay"));
+    expect(m.root.querySelector("#leave-dialog")).toBeNull();
+    expect($<HTMLInputElement>(m.root, "input[data-item=VISDAT]").value).toBe("2024-01-01");
+    click($(m.root, "#back"));
+    click($(m.root, "#leave-go"));
+    await flush();
+    expect(m.root.querySelector("[data-form-cell]")).not.toBeNull();
+  });
+
+  it("a locked session asks for the password, keeps the unsaved input and retries the save", async () => {
+    await login();
+    press($(m.root, "[data-subject='S01-001']"), "Enter");
+    await flush();
+    click($(m.root, "[data-form-cell='SCR.1/TEST.1']"));
+    await flush();
+    let locked = true;
+    handlers.form_save = (a) => {
+      if (locked) throw { code: "session_locked", message: "the session locked itself after inactivity", findings: [] };
+      return { form: a.form, status: "in_progress", events: 1, derived: [], findings: [] };
+    };
+    handlers.unlock = (a) => {
+      if (a.password !== "pw") throw { code: "unauthenticated", message: "wrong username or password", findings: [] };
+      locked = false;
+      return nurse;
+    };
+    type($(m.root, "input[data-item=VISDAT]"), "2024-01-01");
+    click($(m.root, "#save"));
+    await flush();
+    expect(m.root.querySelector("#unlock-dialog")).not.toBeNull();
+    // A wrong password keeps the dialog (and the input behind it).
+    type($(m.root, "#unlock-password"), "oops");
+    click($(m.root, "#unlock"));
+    await flush();
+    expect(m.root.querySelector("#unlock-dialog")?.textContent).toContain("wrong username or password");
+    type($(m.root, "#unlock-password"), "pw");
+    click($(m.root, "#unlock"));
+    await flush();
+    await flush();
+    expect(m.root.querySelector("#unlock-dialog")).toBeNull();
+    const saves = calls.filter((c) => c[0] === "form_save");
+    expect(saves.length).toBe(2);
+    expect(saves[1][1].values).toEqual([{ group: "MAIN", repeat: 1, item: "VISDAT", value: "2024-01-01" }]);
+    expect($(m.root, "#status").textContent).toBe("Saved. Form status: In progress.");
+    expect($<HTMLInputElement>(m.root, "input[data-item=VISDAT]").value).toBe("2024-01-01");
+  });
+
+  it("an ended session goes back to the login", async () => {
+    await login();
+    handlers.casebook = () => {
+      throw { code: "unauthenticated", message: "not logged in", findings: [] };
+    };
+    press($(m.root, "[data-subject='S01-001']"), "Enter");
+    await flush();
+    await flush();
+    expect(m.root.querySelector("#username")).not.toBeNull();
+    expect($(m.root, "#status").textContent).toBe("Please sign in again");
+  });
+
+  it("log out", async () => {
+    await login();
+    click($(m.root, "#logout"));
+    await flush();
+    expect(calls.at(-1)?.[0]).toBe("logout");
+    expect(m.root.querySelector("#username")).not.toBeNull();
+    expect(m.root.querySelector("#logout")).toBeNull();
+  });
+});

@@ -1,0 +1,218 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { FormRef } from "../bindings/FormRef";
+import { AppContext, AppServices } from "../context";
+import { setLang } from "../i18n";
+import { definition, nurse } from "../test/fixtures";
+import { $, Mounted, click, flush, mount, press, type } from "../test/util";
+
+const mockApi = {
+  formShow: vi.fn(),
+  formCheck: vi.fn(),
+  formSave: vi.fn(),
+};
+vi.mock("../api", async (orig) => ({ ...(await orig<typeof import("../api")>()), api: mockApi }));
+
+const { ApiError } = await import("../api");
+const { FormScreen, CHECK_DELAY_MS } = await import("./FormScreen");
+
+const ref: FormRef = { subject: "S01-001", event: "SCR", event_repeat: 1, form: "TEST", form_repeat: 1 };
+const bmi = (en: string) => [{ id: "BMI", value: en === "—" ? null : 1, display: { en, zh: en }, missing: [] }];
+
+let m: Mounted;
+let statuses: Array<[string, string | undefined]>;
+
+function services(over: Partial<AppServices> = {}): AppServices {
+  return {
+    node: null,
+    session: nurse,
+    def: definition,
+    status: (text, kind) => statuses.push([text, kind]),
+    open: vi.fn(),
+    back: vi.fn(),
+    setLeaveGuard: vi.fn(),
+    can: (a) => nurse.permissions.includes(a),
+    ...over,
+  };
+}
+
+async function open(over: Partial<AppServices> = {}) {
+  m = mount(
+    <AppContext.Provider value={services(over)}>
+      <FormScreen form={ref} />
+    </AppContext.Provider>,
+  );
+  await flush();
+}
+
+async function wait(ms: number) {
+  await vi.advanceTimersByTimeAsync(ms);
+  await flush();
+}
+
+beforeEach(() => {
+  setLang("en");
+  vi.useFakeTimers();
+  statuses = [];
+  mockApi.formShow.mockReset().mockResolvedValue({
+    form: ref,
+    status: "in_progress",
+    definition_version: "1.0",
+    values: [{ group: "MAIN", repeat: 1, item: "WEIGHT", value: 70 }],
+    derived: bmi("not derivable: missing Height"),
+    findings: [],
+    hidden: [{ group: "MAIN", repeat: 1, item: "PREG" }],
+  });
+  mockApi.formCheck.mockReset();
+  mockApi.formSave.mockReset();
+});
+afterEach(() => {
+  m?.unmount();
+  vi.useRealTimers();
+});
+
+describe("FormScreen", () => {
+  it("shows the stored values, status, derived values, and focuses the first field", async () => {
+    await open();
+    expect(mockApi.formShow).toHaveBeenCalledWith(ref);
+    expect($<HTMLInputElement>(m.root, "input[data-item=WEIGHT][data-part=value]").value).toBe("70.0"); // digits = 1
+    expect($(m.root, "[data-form-status]").textContent).toBe("In progress");
+    expect($(m.root, "[data-derived=BMI]").textContent).toBe("not derivable: missing Height");
+    expect(m.root.querySelector("[data-item=PREG]")).toBeNull();
+    expect((document.activeElement as HTMLElement).dataset.item).toBe("VISDAT");
+  });
+
+  it("checks the input once typing pauses, and shows derived values, findings and hidden items", async () => {
+    mockApi.formCheck.mockResolvedValue({
+      derived: bmi("24.2 kg/m²"),
+      findings: [{ item: "WEIGHT", group: "MAIN", repeat: 1, rule: "soft_range", severity: "warning", message: { en: "Weight 170 kg is high", zh: "体重偏高" } }],
+      hidden: [],
+    });
+    await open();
+    const w = $(m.root, "input[data-item=WEIGHT][data-part=value]");
+    type(w, "1");
+    type(w, "17");
+    type(w, "170");
+    await wait(CHECK_DELAY_MS - 50);
+    expect(mockApi.formCheck).not.toHaveBeenCalled();
+    await wait(100);
+    expect(mockApi.formCheck).toHaveBeenCalledTimes(1);
+    expect(mockApi.formCheck).toHaveBeenCalledWith(ref, [{ group: "MAIN", repeat: 1, item: "WEIGHT", value: 170 }]);
+    expect($(m.root, "[data-derived=BMI]").textContent).toBe("24.2 kg/m²");
+    expect($(m.root, "[data-finding=WEIGHT]").textContent).toContain("Weight 170 kg is high");
+    // PREG is no longer hidden.
+    expect(m.root.querySelectorAll("input[data-item=PREG]").length).toBe(2);
+  });
+
+  it("tolerates services that do not send `hidden`: every item shows", async () => {
+    mockApi.formShow.mockResolvedValue({ form: ref, status: "not_started", definition_version: "1.0", values: [], derived: [], findings: [] });
+    await open();
+    expect(m.root.querySelectorAll("input[data-item=PREG]").length).toBe(2);
+    expect($(m.root, "[data-derived=BMI]").textContent).toBe("—");
+  });
+
+  it("Save sends the values as a draft and reports the new status", async () => {
+    mockApi.formSave.mockResolvedValue({ form: ref, status: "in_progress", events: 1, derived: bmi("22.9 kg/m²"), findings: [] });
+    await open();
+    type($(m.root, "input[data-item=VISDAT]"), "2024-03-05");
+    click($(m.root, "#save"));
+    await flush();
+    expect(mockApi.formSave).toHaveBeenCalledWith(
+      ref,
+      [
+        { group: "MAIN", repeat: 1, item: "VISDAT", value: "2024-03-05" },
+        { group: "MAIN", repeat: 1, item: "WEIGHT", value: 70 },
+      ],
+      false,
+      null,
+    );
+    expect(statuses.at(-1)).toEqual(["Saved. Form status: In progress.", "ok"]);
+    expect($(m.root, "[data-derived=BMI]").textContent).toBe("22.9 kg/m²");
+    expect(m.root.querySelector(".badge.unsaved")).toBeNull();
+    // The check scheduled by typing does not run after the save.
+    await wait(500);
+    expect(mockApi.formCheck).not.toHaveBeenCalled();
+  });
+
+  it("Ctrl+S saves, Ctrl+Shift+S saves and marks complete", async () => {
+    mockApi.formSave.mockResolvedValue({ form: ref, status: "complete", events: 2, derived: [], findings: [] });
+    await open();
+    press(document.activeElement!, "s", { ctrlKey: true });
+    await flush();
+    expect(mockApi.formSave.mock.calls[0][2]).toBe(false);
+    press(document.activeElement!, "S", { ctrlKey: true, shiftKey: true });
+    await flush();
+    expect(mockApi.formSave.mock.calls[1][2]).toBe(true);
+    expect($(m.root, "[data-form-status]").textContent).toBe("Complete");
+  });
+
+  it("asks for a reason when a complete form changes, and resends with it", async () => {
+    mockApi.formSave
+      .mockRejectedValueOnce({ code: "reason_required", message: "a reason for change is required", findings: [] })
+      .mockResolvedValueOnce({ form: ref, status: "complete", events: 1, derived: [], findings: [] });
+    await open();
+    type($(m.root, "input[data-item=WEIGHT][data-part=value]"), "71");
+    click($(m.root, "#save-complete"));
+    await flush();
+    const reason = $<HTMLTextAreaElement>(m.root, "#reason");
+    expect(document.activeElement).toBe(reason);
+    // An empty reason is not sent.
+    click($(m.root, "#reason-ok"));
+    expect(mockApi.formSave).toHaveBeenCalledTimes(1);
+    expect(m.root.textContent).toContain("Please enter a reason.");
+    type(reason, "Transcription error");
+    click($(m.root, "#reason-ok"));
+    await flush();
+    expect(mockApi.formSave).toHaveBeenCalledTimes(2);
+    expect(mockApi.formSave.mock.calls[1]).toEqual([ref, [{ group: "MAIN", repeat: 1, item: "WEIGHT", value: 71 }], true, "Transcription error"]);
+    expect(m.root.querySelector("#reason")).toBeNull();
+    expect(statuses.at(-1)?.[0]).toBe("Saved. Form status: Complete.");
+  });
+
+  it("a refused save lists its findings at their items and says so", async () => {
+    mockApi.formSave.mockRejectedValue(
+      new ApiError("validation", "2 values need correcting", [
+        { item: "VISDAT", group: "MAIN", repeat: 1, rule: "required", severity: "error", message: { en: "Visit date is required", zh: "访视日期为必填项" } },
+        { item: "SEX", group: "MAIN", repeat: 1, rule: "required", severity: "error", message: { en: "Sex is required", zh: "性别为必填项" } },
+      ]),
+    );
+    await open();
+    click($(m.root, "#save-complete"));
+    await flush();
+    await wait(1);
+    expect(statuses.at(-1)).toEqual(["Not saved: 2 error(s) to correct, marked in red.", "error"]);
+    expect($(m.root, "[data-finding=VISDAT]").classList.contains("error")).toBe(true);
+    expect($(m.root, "[data-finding=SEX]").textContent).toContain("Sex is required");
+    expect((document.activeElement as HTMLElement).dataset.item).toBe("VISDAT");
+    // Required marks stay while the item is empty, and go once it is filled, though the live
+    // check (which does not report required items) says nothing of them.
+    mockApi.formCheck.mockResolvedValue({ derived: [], findings: [], hidden: [] });
+    click($(m.root, "input[data-item=SEX][value=F]"));
+    await wait(CHECK_DELAY_MS + 10);
+    expect(m.root.querySelector("[data-finding=SEX]")).toBeNull();
+    expect(m.root.querySelector("[data-finding=VISDAT]")).not.toBeNull();
+  });
+
+  it("other refusals are shown in plain words", async () => {
+    mockApi.formSave.mockRejectedValue({ code: "forbidden", message: "monitor may not enter_data", findings: [] });
+    await open();
+    click($(m.root, "#save"));
+    await flush();
+    expect(statuses.at(-1)).toEqual(["Not saved: You are not allowed to do this: monitor may not enter_data", "error"]);
+  });
+
+  it("is read-only for a user who may not enter data", async () => {
+    await open({ can: (a) => a === "view_data" });
+    expect(m.root.querySelector("#save")).toBeNull();
+    expect($<HTMLInputElement>(m.root, "input[data-item=WEIGHT][data-part=value]").readOnly).toBe(true);
+    expect(m.root.textContent).toContain("You may view this form but not change it.");
+  });
+
+  it("registers a leave guard that knows about unsaved input", async () => {
+    const setLeaveGuard = vi.fn();
+    await open({ setLeaveGuard });
+    const guard = setLeaveGuard.mock.calls[0][0] as () => boolean;
+    expect(guard()).toBe(false);
+    type($(m.root, "input[data-item=WEIGHT][data-part=value]"), "75");
+    expect(guard()).toBe(true);
+  });
+});
