@@ -50,23 +50,33 @@ export function neighbourStop(root: ParentNode, from: HTMLElement, backwards = f
   return null;
 }
 
+/** Whether a key press is Enter / Shift+Enter navigation from a field (not in a multi-line note). */
+export function isEnterNavigation(e: KeyboardEvent): boolean {
+  if (e.key !== "Enter" || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return false;
+  const el = e.target as HTMLElement | null;
+  if (!el || !el.dataset || el.dataset.item === undefined) return false;
+  return !(el instanceof HTMLTextAreaElement && !e.shiftKey);
+}
+
+/** Moves focus from `from` to the next (previous) field, or to `atEnd()` after the last one. */
+export function moveFocus(root: HTMLElement, from: HTMLElement, backwards: boolean, atEnd?: () => HTMLElement | null): void {
+  const next = neighbourStop(root, from, backwards);
+  const target = next ?? (backwards ? null : (atEnd?.() ?? null));
+  if (target) {
+    target.focus();
+    if (target instanceof HTMLInputElement && target.type === "text") target.select();
+  }
+}
+
 /**
  * Handles Enter / Shift+Enter inside a form: moves focus to the next (previous) field instead of
  * submitting. In a multi-line note Enter is a new line. Returns whether it handled the key.
  * `atEnd` is focused when Enter leaves the last field (the Save button).
  */
 export function handleEnter(e: KeyboardEvent, root: HTMLElement, atEnd?: () => HTMLElement | null): boolean {
-  if (e.key !== "Enter" || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return false;
-  const el = e.target as HTMLElement | null;
-  if (!el || !el.dataset || el.dataset.item === undefined) return false;
-  if (el instanceof HTMLTextAreaElement && !e.shiftKey) return false;
+  if (!isEnterNavigation(e)) return false;
   e.preventDefault();
-  const next = neighbourStop(root, el, e.shiftKey);
-  const target = next ?? (e.shiftKey ? null : (atEnd?.() ?? null));
-  if (target) {
-    target.focus();
-    if (target instanceof HTMLInputElement && (target.type === "text" || target.type === "")) target.select();
-  }
+  moveFocus(root, e.target as HTMLElement, e.shiftKey, atEnd);
   return true;
 }
 

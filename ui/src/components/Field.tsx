@@ -92,6 +92,18 @@ function sizeClass(item: ItemDef): string {
   }
 }
 
+/** A finding's message beside its own field: without the item's label it starts with, if any. */
+export function messageBeside(item: ItemDef, text: string): string {
+  const label = tx(item.label);
+  for (const sep of ["：", ": ", ":"]) {
+    if (label && text.startsWith(label + sep) && text.length > label.length + sep.length) {
+      const rest = text.slice(label.length + sep.length).trim();
+      return rest.charAt(0).toLocaleUpperCase() + rest.slice(1);
+    }
+  }
+  return text;
+}
+
 export function Field(p: FieldProps) {
   const { item, slot, state, findings, readOnly } = p;
   const special = state.mode !== "value";
@@ -317,7 +329,7 @@ export function Field(p: FieldProps) {
           <span class="finding-icon" aria-hidden="true">
             {f.severity === "error" ? "✖" : "▲"}
           </span>
-          {tx(f.message)}
+          {messageBeside(item, tx(f.message))}
         </div>
       ))}
     </div>

@@ -258,6 +258,18 @@ describe("FormRenderer: findings and keyboard", () => {
     expect($(m.root, "input[data-item=CMTRT][data-repeat='2']").getAttribute("aria-invalid")).toBe("true");
   });
 
+  it("beside its field, a message leaves out the item's label it starts with", () => {
+    const findings: Finding[] = [
+      { item: "HR", group: "VITAL", repeat: 1, rule: "type", severity: "error", message: { en: "Heart rate: expected a whole number", zh: "心率：应为整数" } },
+    ];
+    m = mount(<Harness findings={findings} />);
+    expect($(m.root, "[data-finding=HR]").textContent).toContain("Expected a whole number");
+    m.unmount();
+    setLang("zh");
+    m = mount(<Harness findings={findings} />);
+    expect($(m.root, "[data-finding=HR]").textContent).toBe("✖应为整数");
+  });
+
   it("Enter moves to the next field instead of submitting; Shift+Enter goes back", () => {
     m = mount(<Harness />);
     const visdat = $<HTMLInputElement>(m.root, "input[data-item=VISDAT]");

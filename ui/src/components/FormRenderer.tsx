@@ -9,7 +9,7 @@ import type { ItemDef } from "../bindings/ItemDef";
 import type { Slot } from "../bindings/Slot";
 import { EditState, Section, currentValue, fieldOf, nextRow, rowHasValues, rowsOf, sections } from "../formModel";
 import { t, tx } from "../i18n";
-import { fieldStops, handleEnter } from "../keyboard";
+import { fieldStops, isEnterNavigation, moveFocus, neighbourStop } from "../keyboard";
 import { FieldState, MAIN_GROUP, emptyField, isPresent, slotKey } from "../values";
 import { Field, fieldId } from "./Field";
 
@@ -26,6 +26,11 @@ export type FormRendererProps = {
   onRemoveRow: (group: string, repeat: number) => void;
   /** Where Enter goes after the last field (the Save button). */
   afterLast?: () => HTMLElement | null;
+  /**
+   * A check of the input still under way, if any (a scheduled one is run at once): after Enter,
+   * an item the last answer makes appear becomes the next field rather than being skipped.
+   */
+  pendingCheck?: () => Promise<void> | null;
 };
 
 type Visibility = "shown" | "hidden" | "not_applicable";
@@ -33,6 +38,7 @@ type Visibility = "shown" | "hidden" | "not_applicable";
 export function FormRenderer(p: FormRendererProps) {
   const root = useRef<HTMLDivElement>(null);
   const focusRow = useRef<{ group: string; repeat: number } | null>(null);
+  const pendingReveal = useRef<{ from: HTMLElement; to: HTMLElement | null; typed: boolean } | null>(null);
   const hiddenSet = new Set((p.hidden ?? []).map((s) => slotKey(s.group, s.repeat, s.item)));
   const findingsBy = new Map<string, Finding[]>();
   for (const f of p.findings) {
@@ -84,8 +90,49 @@ export function FormRenderer(p: FormRendererProps) {
       }
       return;
     }
-    handleEnter(e, root.current, p.afterLast);
+    if (!isEnterNavigation(e)) return;
+    e.preventDefault();
+    const from = e.target as HTMLElement;
+    const back = e.shiftKey;
+    // Focus moves at once, so that what is typed next never lands in the field just left.
+    moveFocus(root.current, from, back, p.afterLast);
+    const waiting = back ? null : (p.pendingCheck?.() ?? null);
+    if (!waiting) return;
+    // The answer just given may make an item appear between the two fields: once its check is
+    // drawn, go there instead, unless the user has already typed in the field focus went to.
+    const to = document.activeElement as HTMLElement | null;
+    const reveal = { from, to, typed: false };
+    pendingReveal.current = reveal;
+    const after = () => {
+      if (pendingReveal.current !== reveal) return;
+      pendingReveal.current = null;
+      if (!root.current || reveal.typed || document.activeElement !== reveal.to || !reveal.from.isConnected) return;
+      const next = neighbourStop(root.current, reveal.from, false);
+      if (next && next !== reveal.to && (!reveal.to || !root.current.contains(reveal.to) || next.compareDocumentPosition(reveal.to) & Node.DOCUMENT_POSITION_FOLLOWING)) {
+        next.focus();
+        if (next instanceof HTMLInputElement && next.type === "text") next.select();
+      }
+    };
+    void waiting.then(
+      () => window.setTimeout(after, 0),
+      () => window.setTimeout(after, 0),
+    );
   };
+
+  // Any typing after an Enter cancels the move to a revealed item.
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const typed = () => {
+      if (pendingReveal.current) pendingReveal.current.typed = true;
+    };
+    el.addEventListener("input", typed, true);
+    el.addEventListener("change", typed, true);
+    return () => {
+      el.removeEventListener("input", typed, true);
+      el.removeEventListener("change", typed, true);
+    };
+  }, []);
 
   const field = (item: ItemDef, group: string, repeat: number, opts: { ariaLabel?: string; labelId?: string }) => {
     const slot: Slot = { group, repeat, item: item.id };

@@ -103,6 +103,54 @@ describe("FormScreen", () => {
     expect(m.root.querySelectorAll("input[data-item=PREG]").length).toBe(2);
   });
 
+  it("Enter right after an answer moves on at once, then to the item that answer reveals", async () => {
+    mockApi.formCheck.mockResolvedValue({ derived: [], findings: [], hidden: [] });
+    await open();
+    const female = $<HTMLInputElement>(m.root, "input[data-item=SEX][value=F]");
+    female.focus();
+    click(female);
+    press(female, "Enter"); // before the check delay has passed
+    // Focus moves at once (what is typed next must not change the answer just given)...
+    expect((document.activeElement as HTMLElement).dataset.item).toBe("WEIGHT");
+    expect(mockApi.formCheck).toHaveBeenCalledTimes(1); // ...and the check runs now, not after the delay
+    await wait(1);
+    // ...then goes to the item the answer revealed.
+    expect((document.activeElement as HTMLElement).dataset.item).toBe("PREG");
+  });
+
+  it("does not take focus away from a field the user has started typing in", async () => {
+    let resolve: (v: unknown) => void = () => {};
+    mockApi.formCheck.mockReturnValue(new Promise((r) => (resolve = r)));
+    await open();
+    const female = $<HTMLInputElement>(m.root, "input[data-item=SEX][value=F]");
+    female.focus();
+    click(female);
+    press(female, "Enter");
+    const weight = document.activeElement as HTMLInputElement;
+    expect(weight.dataset.item).toBe("WEIGHT");
+    type(weight, "7");
+    resolve({ derived: [], findings: [], hidden: [] });
+    await wait(1);
+    expect(m.root.querySelectorAll("input[data-item=PREG]").length).toBe(2);
+    expect(document.activeElement).toBe(weight);
+  });
+
+  it("shows a short text for a derivation missing many inputs, the full one as its title", async () => {
+    const missing = ["A", "B", "C", "D", "E"];
+    mockApi.formShow.mockResolvedValue({
+      form: ref,
+      status: "not_started",
+      definition_version: "1.0",
+      values: [],
+      derived: [{ id: "BMI", value: null, display: { en: "not derivable: missing A, B, C, D, E", zh: "无法推导" }, missing }],
+      findings: [],
+    });
+    await open();
+    const out = $(m.root, "[data-derived=BMI]");
+    expect(out.textContent).toBe("Not derivable yet: 5 answers missing");
+    expect(out.getAttribute("title")).toBe("not derivable: missing A, B, C, D, E");
+  });
+
   it("tolerates services that do not send `hidden`: every item shows", async () => {
     mockApi.formShow.mockResolvedValue({ form: ref, status: "not_started", definition_version: "1.0", values: [], derived: [], findings: [] });
     await open();

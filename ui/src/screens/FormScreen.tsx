@@ -53,6 +53,8 @@ export function FormScreen(p: { form: FormRef }) {
   const stRef = useRef<EditState | null>(null);
   stRef.current = st;
   const timer = useRef<number | undefined>(undefined);
+  /** The check under way, if any. */
+  const inFlight = useRef<Promise<void> | null>(null);
   const seq = useRef(0);
   const focused = useRef(false);
 
@@ -98,7 +100,26 @@ export function FormScreen(p: { form: FormRef }) {
     return () => app.setLeaveGuard(null);
   }, []);
 
-  const runCheck = async () => {
+  const runCheck = (): Promise<void> => {
+    const p = doCheck();
+    inFlight.current = p;
+    void p.finally(() => {
+      if (inFlight.current === p) inFlight.current = null;
+    });
+    return p;
+  };
+
+  /** Runs a scheduled check now; gives the check under way, if any. */
+  const pendingCheck = (): Promise<void> | null => {
+    if (timer.current !== undefined) {
+      window.clearTimeout(timer.current);
+      timer.current = undefined;
+      return runCheck();
+    }
+    return inFlight.current;
+  };
+
+  const doCheck = async () => {
     const cur = stRef.current;
     if (!fdef || !cur) return;
     const my = ++seq.current;
@@ -120,7 +141,10 @@ export function FormScreen(p: { form: FormRef }) {
 
   const scheduleCheck = () => {
     window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => void runCheck(), CHECK_DELAY_MS);
+    timer.current = window.setTimeout(() => {
+      timer.current = undefined;
+      void runCheck();
+    }, CHECK_DELAY_MS);
   };
 
   const update = (f: (s: EditState) => EditState) => {
@@ -137,6 +161,7 @@ export function FormScreen(p: { form: FormRef }) {
     const cur = stRef.current;
     if (!fdef || !cur || saving || readOnly) return;
     window.clearTimeout(timer.current);
+    timer.current = undefined;
     seq.current++; // a check under way no longer counts
     setChecking(false);
     const values = valuesToSend(fdef, cur);
@@ -159,7 +184,7 @@ export function FormScreen(p: { form: FormRef }) {
       if (out.events === 0 && !complete) app.status(t("form.unchanged", { status }), "ok");
       else if (warnings > 0) app.status(t("form.savedWarnings", { n: warnings, status }), "warn");
       else app.status(t("form.saved", { status }), "ok");
-      // A save may have been the last thing before leaving: nothing is pending any more.
+      // Input typed while the save was under way is still to be checked.
       if (stRef.current && isDirty(fdef, stRef.current)) scheduleCheck();
     } catch (raw) {
       const e = toApiError(raw);
@@ -283,6 +308,7 @@ export function FormScreen(p: { form: FormRef }) {
               onAddRow={(g) => update((s) => addRow(fdef, s, g))}
               onRemoveRow={(g, r) => update((s) => removeRow(fdef, s, g, r))}
               afterLast={() => document.getElementById("save")}
+              pendingCheck={pendingCheck}
             />
           </div>
           <aside class="form-side" aria-label={t("form.derived")}>
@@ -299,8 +325,13 @@ export function FormScreen(p: { form: FormRef }) {
                       <div class="derived-row" key={d.id}>
                         <dt>{tx(d.label)}</dt>
                         <dd>
-                          <output data-derived={d.id} class={ok ? "derived-value" : "derived-missing"} aria-live="polite">
-                            {v ? tx(v.display) : t("common.none")}
+                          <output
+                            data-derived={d.id}
+                            class={ok ? "derived-value" : "derived-missing"}
+                            aria-live="polite"
+                            title={v && !ok && v.missing.length > 3 ? tx(v.display) : undefined}
+                          >
+                            {!v ? t("common.none") : !ok && v.missing.length > 3 ? t("form.derived.missing", { n: v.missing.length }) : tx(v.display)}
                           </output>
                         </dd>
                       </div>
@@ -320,7 +351,6 @@ export function FormScreen(p: { form: FormRef }) {
                   <p class={errors ? "count error" : "count warning"}>{t("form.findings.count", { e: errors, w: warnings })}</p>
                   <ul class="finding-list">
                     {shownFindings.map((f, i) => {
-                      const item = fdef.items.find((x) => x.id === f.item);
                       return (
                         <li key={i} class={f.severity}>
                           <button
@@ -328,12 +358,9 @@ export function FormScreen(p: { form: FormRef }) {
                             class="link"
                             onClick={() => document.getElementById(fieldId({ group: f.group, repeat: f.repeat, item: f.item }))?.focus()}
                           >
-                            {t("form.findingOf", {
-                              item:
-                                (item ? tx(item.label) : f.item) +
-                                (fdef.groups.some((g) => g.id === f.group && g.repeating) ? ` (${t("form.row")} ${f.repeat})` : ""),
-                              msg: tx(f.message),
-                            })}
+                            {/* The services' messages name their item already. */}
+                            {tx(f.message)}
+                            {fdef.groups.some((g) => g.id === f.group && g.repeating) ? ` (${t("form.row")} ${f.repeat})` : ""}
                           </button>
                         </li>
                       );
