@@ -218,6 +218,34 @@ describe("App", () => {
     expect($<HTMLInputElement>(m.root, "input[data-item=VISDAT]").value).toBe("2024-01-01");
   });
 
+  it("after the idle minutes without a key or click, the screen locks; the password unlocks it", async () => {
+    vi.useFakeTimers();
+    try {
+      handlers.login = () => {
+        loggedIn = true;
+        return { ...nurse, idle_minutes: 1 };
+      };
+      handlers.unlock = () => ({ ...nurse, idle_minutes: 1 });
+      await login();
+      press($(m.root, "[data-subject='S01-001']"), "ArrowDown"); // activity
+      await vi.advanceTimersByTimeAsync(50_000);
+      await flush();
+      expect(m.root.querySelector("#unlock-dialog")).toBeNull();
+      await vi.advanceTimersByTimeAsync(20_000);
+      await flush();
+      expect(m.root.querySelector("#unlock-dialog")).not.toBeNull();
+      expect(document.activeElement?.id).toBe("unlock-password");
+      type($(m.root, "#unlock-password"), "pw");
+      click($(m.root, "#unlock"));
+      await flush();
+      expect(calls.at(-1)).toEqual(["unlock", { password: "pw" }]);
+      expect(m.root.querySelector("#unlock-dialog")).toBeNull();
+      expect(m.root.querySelectorAll("[data-subject]").length).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("an ended session goes back to the login", async () => {
     await login();
     handlers.casebook = () => {
