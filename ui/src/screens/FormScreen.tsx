@@ -381,6 +381,7 @@ export function FormScreen(p: { form: FormRef }) {
           <textarea
             id="reason"
             rows={3}
+            maxLength={1000}
             value={reason}
             aria-invalid={reasonError ? "true" : undefined}
             onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
