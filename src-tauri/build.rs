@@ -7,7 +7,8 @@ fn main() {
     if let Err(e) = std::env::set_current_dir(&root) {
         panic!("cannot enter the repository root {}: {e}", root.display());
     }
-    let attrs = tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/**/*");
+    let attrs =
+        tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/**/*");
     if let Err(e) = tauri_build::try_build(attrs) {
         panic!("tauri-build: {e:#}");
     }

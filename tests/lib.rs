@@ -10,10 +10,27 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A child process killed when dropped.
+/// A child process, in a process group of its own, killed with its whole group when dropped
+/// (tauri-driver starts WebKitWebDriver, which starts the app).
 pub struct Proc(pub Child);
+impl Proc {
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<Proc> {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0).spawn().map(Proc)
+    }
+}
 impl Drop for Proc {
     fn drop(&mut self) {
+        // The child leads its own process group (see `spawn`), so this reaches only it and
+        // what it started.
+        if let Ok(pgid) = i32::try_from(self.0.id()) {
+            if pgid > 1 {
+                // SAFETY: killpg has no memory effects; the group id is our child's pid.
+                unsafe {
+                    libc::killpg(pgid, libc::SIGTERM);
+                }
+            }
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -29,19 +46,33 @@ pub fn bin_dir() -> PathBuf {
 /// The desktop app binary; built by `scripts/test.sh` before the tests run.
 pub fn app_binary() -> PathBuf {
     let p = bin_dir().join("ecrf-app");
-    assert!(p.exists(), "{} is missing: build it first with `cargo build -p ecrf-app` (scripts/test.sh does)", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: build it first with `cargo build -p ecrf-app` (scripts/test.sh does)",
+        p.display()
+    );
     p
 }
 
 pub fn require(tool: &str) -> PathBuf {
-    let out = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().expect("sh");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .expect("sh");
     let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!path.is_empty(), "{tool} is not installed: run scripts/install-deps.sh");
+    assert!(
+        !path.is_empty(),
+        "{tool} is not installed: run scripts/install-deps.sh"
+    );
     PathBuf::from(path)
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// A virtual X display on a free display number.
@@ -54,21 +85,26 @@ impl Display {
     pub fn start() -> Display {
         let xvfb = require("Xvfb");
         for n in 90..140 {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            {
                 continue;
             }
-            let child = Command::new(&xvfb)
-                .arg(format!(":{n}"))
-                .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start Xvfb");
-            let proc = Proc(child);
+            let proc = Proc::spawn(
+                Command::new(&xvfb)
+                    .arg(format!(":{n}"))
+                    .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
+            )
+            .expect("start Xvfb");
             let t = Instant::now();
             while t.elapsed() < Duration::from_secs(10) {
                 if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                    return Display { name: format!(":{n}"), _proc: proc };
+                    return Display {
+                        name: format!(":{n}"),
+                        _proc: proc,
+                    };
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -90,15 +126,20 @@ impl Driver {
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new(driver);
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("DISPLAY", &display.name)
-            .env_remove("WAYLAND_DISPLAY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", &display.name)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let proc = Proc(cmd.spawn().expect("start tauri-driver"));
+        let proc = Proc::spawn(&mut cmd).expect("start tauri-driver");
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(20) {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {

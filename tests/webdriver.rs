@@ -19,10 +19,16 @@ fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, String> {
         None => req.call(),
     };
     match res {
-        Ok(r) => r.into_json::<Value>().map(|v| v["value"].clone()).map_err(|e| e.to_string()),
+        Ok(r) => r
+            .into_json::<Value>()
+            .map(|v| v["value"].clone())
+            .map_err(|e| e.to_string()),
         Err(ureq::Error::Status(code, r)) => {
             let v: Value = r.into_json().unwrap_or(Value::Null);
-            Err(format!("HTTP {code}: {} {}", v["value"]["error"], v["value"]["message"]))
+            Err(format!(
+                "HTTP {code}: {} {}",
+                v["value"]["error"], v["value"]["message"]
+            ))
         }
         Err(e) => Err(e.to_string()),
     }
@@ -35,7 +41,17 @@ impl Session {
         let caps = json!({
             "capabilities": { "alwaysMatch": { "tauri:options": { "application": application } } }
         });
-        let v = call("POST", &format!("{base}/session"), Some(caps)).unwrap_or_else(|e| panic!("new session: {e}"));
+        // tauri-driver listens before WebKitWebDriver behind it does: retry for a while.
+        let t = Instant::now();
+        let v = loop {
+            match call("POST", &format!("{base}/session"), Some(caps.clone())) {
+                Ok(v) => break v,
+                Err(e) if t.elapsed() < Duration::from_secs(30) && !e.starts_with("HTTP") => {
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                Err(e) => panic!("new session: {e}"),
+            }
+        };
         let id = v["sessionId"].as_str().expect("session id").to_string();
         Session { base, id }
     }
@@ -45,16 +61,30 @@ impl Session {
     }
 
     pub fn find(&self, css: &str) -> Option<String> {
-        call("POST", &self.url("/element"), Some(json!({"using": "css selector", "value": css})))
-            .ok()
-            .and_then(|v| v[ELEMENT].as_str().map(str::to_string))
+        call(
+            "POST",
+            &self.url("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .ok()
+        .and_then(|v| v[ELEMENT].as_str().map(str::to_string))
     }
 
     pub fn find_all(&self, css: &str) -> Vec<String> {
-        call("POST", &self.url("/elements"), Some(json!({"using": "css selector", "value": css})))
-            .ok()
-            .and_then(|v| v.as_array().map(|a| a.iter().filter_map(|e| e[ELEMENT].as_str().map(str::to_string)).collect()))
-            .unwrap_or_default()
+        call(
+            "POST",
+            &self.url("/elements"),
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .ok()
+        .and_then(|v| {
+            v.as_array().map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT].as_str().map(str::to_string))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
     }
 
     /// Waits until `css` matches an element.
@@ -94,15 +124,54 @@ impl Session {
     }
 
     pub fn click(&self, el: &str) {
-        call("POST", &self.url(&format!("/element/{el}/click")), Some(json!({}))).unwrap_or_else(|e| panic!("click: {e}"));
+        call(
+            "POST",
+            &self.url(&format!("/element/{el}/click")),
+            Some(json!({})),
+        )
+        .unwrap_or_else(|e| {
+            let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+            panic!("click: {e} (screenshot in tests/artifacts/failure.png)")
+        });
+    }
+
+    /// Waits for `css` and clicks it.
+    pub fn click_on(&self, css: &str) {
+        let el = self.wait(css);
+        call(
+            "POST",
+            &self.url(&format!("/element/{el}/click")),
+            Some(json!({})),
+        )
+        .unwrap_or_else(|e| {
+            let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+            panic!("click {css}: {e} (screenshot in tests/artifacts/failure.png)")
+        });
+    }
+
+    /// Picks a choice of an item drawn as radio buttons, by clicking its visible label.
+    pub fn choose(&self, item: &str, code: &str) {
+        self.click_on(&format!(
+            "label:has(> input[data-item=\"{item}\"][value=\"{code}\"])"
+        ));
     }
 
     pub fn type_into(&self, el: &str, text: &str) {
-        call("POST", &self.url(&format!("/element/{el}/value")), Some(json!({"text": text}))).unwrap_or_else(|e| panic!("type {text:?}: {e}"));
+        call(
+            "POST",
+            &self.url(&format!("/element/{el}/value")),
+            Some(json!({"text": text})),
+        )
+        .unwrap_or_else(|e| panic!("type {text:?}: {e}"));
     }
 
     pub fn clear(&self, el: &str) {
-        call("POST", &self.url(&format!("/element/{el}/clear")), Some(json!({}))).unwrap_or_else(|e| panic!("clear: {e}"));
+        call(
+            "POST",
+            &self.url(&format!("/element/{el}/clear")),
+            Some(json!({})),
+        )
+        .unwrap_or_else(|e| panic!("clear: {e}"));
     }
 
     /// Keys to whatever has focus (W3C actions), e.g. "\u{E004}" for Tab.
@@ -112,20 +181,37 @@ impl Session {
             actions.push(json!({"type": "keyDown", "value": c.to_string()}));
             actions.push(json!({"type": "keyUp", "value": c.to_string()}));
         }
-        call("POST", &self.url("/actions"), Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})))
-            .unwrap_or_else(|e| panic!("keys: {e}"));
+        call(
+            "POST",
+            &self.url("/actions"),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .unwrap_or_else(|e| panic!("keys: {e}"));
     }
 
     pub fn text(&self, el: &str) -> String {
-        call("GET", &self.url(&format!("/element/{el}/text")), None).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        call("GET", &self.url(&format!("/element/{el}/text")), None)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 
     pub fn property(&self, el: &str, name: &str) -> Value {
-        call("GET", &self.url(&format!("/element/{el}/property/{name}")), None).unwrap_or(Value::Null)
+        call(
+            "GET",
+            &self.url(&format!("/element/{el}/property/{name}")),
+            None,
+        )
+        .unwrap_or(Value::Null)
     }
 
     pub fn execute(&self, script: &str, args: Value) -> Value {
-        call("POST", &self.url("/execute/sync"), Some(json!({"script": script, "args": args}))).unwrap_or_else(|e| panic!("script: {e}"))
+        call(
+            "POST",
+            &self.url("/execute/sync"),
+            Some(json!({"script": script, "args": args})),
+        )
+        .unwrap_or_else(|e| panic!("script: {e}"))
     }
 
     pub fn screenshot(&self, path: &Path) -> Result<(), String> {
@@ -138,6 +224,10 @@ impl Session {
 
     /// Closes the window; the application exits.
     pub fn quit(self) {
-        let _ = call("DELETE", &format!("{}/session/{}", self.base, self.id), None);
+        let _ = call(
+            "DELETE",
+            &format!("{}/session/{}", self.base, self.id),
+            None,
+        );
     }
 }

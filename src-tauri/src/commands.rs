@@ -53,12 +53,16 @@ pub fn unlock(state: State<AppState>, password: String) -> Result<SessionInfo> {
     info(ecrf, s)
 }
 
+/// The current definition, or the version a subject was captured under.
 #[tauri::command]
-pub fn definition(state: State<AppState>) -> Result<Definition> {
+pub fn definition(state: State<AppState>, version: Option<String>) -> Result<Definition> {
     let mut g = state.lock()?;
     let (ecrf, s) = g.with_session()?;
     ecrf.authorize(s, ecrf_core::roles::Action::ViewData)?;
-    Ok(ecrf.definition().clone())
+    match version {
+        Some(v) => Ok(ecrf.definition_version(&v)?.clone()),
+        None => Ok(ecrf.definition().clone()),
+    }
 }
 
 #[tauri::command]
@@ -90,14 +94,24 @@ pub fn form_show(state: State<AppState>, form: FormRef) -> Result<FormView> {
 }
 
 #[tauri::command]
-pub fn form_check(state: State<AppState>, form: FormRef, values: Vec<ValueEntry>) -> Result<CheckOutcome> {
+pub fn form_check(
+    state: State<AppState>,
+    form: FormRef,
+    values: Vec<ValueEntry>,
+) -> Result<CheckOutcome> {
     let mut g = state.lock()?;
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.form_check(s, &form, &values)?)
 }
 
 #[tauri::command]
-pub fn form_save(state: State<AppState>, form: FormRef, values: Vec<ValueEntry>, complete: bool, reason: Option<String>) -> Result<SaveOutcome> {
+pub fn form_save(
+    state: State<AppState>,
+    form: FormRef,
+    values: Vec<ValueEntry>,
+    complete: bool,
+    reason: Option<String>,
+) -> Result<SaveOutcome> {
     let mut g = state.lock()?;
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.form_save(s, &form, &values, complete, reason.as_deref())?)

@@ -22,7 +22,11 @@ impl From<ServiceError> for AppError {
 
 impl AppError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), findings: vec![] }
+        AppError {
+            code,
+            message: message.into(),
+            findings: vec![],
+        }
     }
 }
 

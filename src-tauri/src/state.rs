@@ -35,17 +35,31 @@ impl AppState {
             _ => Kdf::Standard,
         };
         let key = std::env::var("ECRF_DB_KEY").ok().filter(|k| !k.is_empty());
-        let ecrf = Ecrf::open(&db, key.as_deref(), Arc::new(SystemClock), Config { kdf, ..Config::default() })
-            .with_context(|| format!("opening {}", db.display()))?;
+        let ecrf = Ecrf::open(
+            &db,
+            key.as_deref(),
+            Arc::new(SystemClock),
+            Config {
+                kdf,
+                ..Config::default()
+            },
+        )
+        .with_context(|| format!("opening {}", db.display()))?;
         Ok(AppState {
-            inner: Mutex::new(Inner { ecrf, session: None }),
+            inner: Mutex::new(Inner {
+                ecrf,
+                session: None,
+            }),
         })
     }
 
     pub fn lock(&self) -> Result<MutexGuard<'_, Inner>> {
-        self.inner
-            .lock()
-            .map_err(|_| AppError::new("internal", "the app's state was poisoned by an earlier failure; restart the app"))
+        self.inner.lock().map_err(|_| {
+            AppError::new(
+                "internal",
+                "the app's state was poisoned by an earlier failure; restart the app",
+            )
+        })
     }
 }
 

@@ -2,10 +2,15 @@
 import type { Derived } from "./Derived";
 import type { Finding } from "./Finding";
 import type { FormRef } from "./FormRef";
+import type { Slot } from "./Slot";
 import type { ValueEntry } from "./ValueEntry";
 
 export type FormView = { form: FormRef, status: string, definition_version: string, values: Array<ValueEntry>, derived: Array<Derived>, 
 /**
  * Findings on the current values (required items are reported only when completing).
  */
-findings: Array<Finding>, };
+findings: Array<Finding>, 
+/**
+ * Items whose condition (`when`) is false: not shown, not required.
+ */
+hidden: Array<Slot>, };

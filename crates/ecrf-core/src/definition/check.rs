@@ -170,7 +170,10 @@ pub(super) fn check(
                     if !numeric {
                         ei(format!("{name} is for integer and decimal items"));
                     }
-                    if lo.partial_cmp(&hi).is_none_or(|o| o == std::cmp::Ordering::Greater) {
+                    if lo
+                        .partial_cmp(&hi)
+                        .is_none_or(|o| o == std::cmp::Ordering::Greater)
+                    {
                         ei(format!("{name} minimum is above its maximum"));
                     }
                 }

@@ -155,10 +155,7 @@ pub fn derive_form(
                 Derived {
                     id: spec.id.clone(),
                     value: Json::Null,
-                    display: Text {
-                        en: format!("not derivable: missing {}", labels_en.join(", ")),
-                        zh: format!("无法推导：缺少 {}", labels_zh.join("、")),
-                    },
+                    display: missing_text(&labels_en, &labels_zh),
                     missing: m,
                 }
             }
@@ -169,10 +166,54 @@ pub fn derive_form(
     out
 }
 
+/// "not derivable: missing A, B and 3 more": names the first missing inputs, counts the rest.
+fn missing_text(en: &[String], zh: &[String]) -> Text {
+    const SHOWN: usize = 2;
+    if en.len() <= SHOWN + 1 {
+        return Text {
+            en: format!("not derivable: missing {}", en.join(", ")),
+            zh: format!("无法推导：缺少 {}", zh.join("、")),
+        };
+    }
+    let more = en.len() - SHOWN;
+    Text {
+        en: format!(
+            "not derivable: missing {} and {more} more",
+            en[..SHOWN].join(", ")
+        ),
+        zh: format!(
+            "无法推导：缺少 {} 等 {} 项",
+            zh[..SHOWN].join("、"),
+            en.len()
+        ),
+    }
+}
+
 fn label(form: &FormDef, item: &str, zh: bool) -> String {
     match form.item(item) {
         Some(i) if zh => i.label.zh.clone(),
         Some(i) => i.label.en.clone(),
         None => item.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_inputs_are_named_then_counted() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            missing_text(&s(&["Height"]), &s(&["身高"])).en,
+            "not derivable: missing Height"
+        );
+        assert_eq!(
+            missing_text(&s(&["A", "B", "C"]), &s(&["甲", "乙", "丙"])).en,
+            "not derivable: missing A, B, C"
+        );
+        let t = missing_text(&s(&["A", "B", "C", "D"]), &s(&["甲", "乙", "丙", "丁"]));
+        assert_eq!(t.en, "not derivable: missing A, B and 2 more");
+        assert_eq!(t.zh, "无法推导：缺少 甲、乙 等 4 项");
     }
 }

@@ -1,0 +1,128 @@
+//! End to end, in a real window: a nurse logs in, enrols a subject, enters eligibility, and
+//! after the app is closed and started again finds the values there.
+
+use chrono::Utc;
+use ecrf_core::address::FormRef;
+use ecrf_core::ids::SubjectId;
+use ecrf_core::roles::{NodeRole, Role};
+use ecrf_services::clock::SystemClock;
+use ecrf_services::node::InitRequest;
+use ecrf_services::{Config, Ecrf, Kdf};
+use ecrf_tests::webdriver::Session;
+use ecrf_tests::{app_binary, artifacts, Display, Driver};
+use std::path::Path;
+use std::sync::Arc;
+
+const NURSE_PW: &str = "nurse-pass-1";
+
+fn make_site(db: &Path) {
+    let config = Config {
+        kdf: Kdf::Fast,
+        ..Config::default()
+    };
+    let mut e = Ecrf::init(
+        db,
+        None,
+        InitRequest {
+            role: NodeRole::Site,
+            site: Some("S01"),
+            admin: "admin",
+            admin_name: "Site Admin",
+            password: "admin-pass-1",
+        },
+        Arc::new(SystemClock),
+        config,
+    )
+    .expect("init");
+    let mut admin = e.login("admin", "admin-pass-1").expect("admin login");
+    e.add_user(&mut admin, "nurse1", Role::Nurse, "Li Na", NURSE_PW)
+        .expect("add nurse");
+}
+
+fn login(s: &Session) {
+    let u = s.wait("#username");
+    s.type_into(&u, "nurse1");
+    let p = s.wait("#password");
+    s.type_into(&p, NURSE_PW);
+    s.click_on("#login");
+}
+
+fn open_eligibility(s: &Session) {
+    s.click_on("[data-subject=\"S01-001\"] td");
+    s.click_on("[data-form-cell=\"SCR.1/ELIG.1\"]");
+}
+
+#[test]
+fn nurse_enrols_enters_eligibility_and_finds_it_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("site.db");
+    make_site(&db);
+    let display = Display::start();
+    let env = [
+        ("ECRF_DB", db.to_string_lossy().into_owned()),
+        ("ECRF_KDF", "fast".to_string()),
+        ("LANG", "en_GB.UTF-8".to_string()),
+    ];
+    let driver = Driver::start(&display, &env);
+    let app = app_binary();
+
+    let s = Session::new(driver.port, &app);
+    login(&s);
+    let input = s.wait("#new-subject");
+    s.type_into(&input, "S01-001");
+    s.click_on("#enrol");
+    open_eligibility(&s);
+    s.choose("DIAG", "BALL");
+    s.choose("CD19", "POS");
+    // The method appears once the CD19 status is known.
+    s.choose("CD19MTH", "FLOW");
+    let pct = s.wait("input[data-item=\"CD19PCT\"][data-part=\"value\"]");
+    s.type_into(&pct, "92.5");
+    s.click_on("#save");
+    s.wait("[data-form-status=\"in_progress\"]");
+    s.screenshot(&artifacts().join("e2e-eligibility.png"))
+        .expect("screenshot");
+    s.quit();
+
+    // The values are in the database, written through the same service as the CLI's.
+    {
+        let mut e = Ecrf::open(
+            &db,
+            None,
+            Arc::new(SystemClock),
+            Config {
+                kdf: Kdf::Fast,
+                ..Config::default()
+            },
+        )
+        .expect("open");
+        let mut nurse = e.login("nurse1", NURSE_PW).expect("login");
+        let f = FormRef::new(SubjectId::parse("S01-001").unwrap(), "SCR", 1, "ELIG", 1).unwrap();
+        let view = e.form_show(&mut nurse, &f).expect("show");
+        let get = |item: &str| {
+            view.values
+                .iter()
+                .find(|v| v.item == item)
+                .map(|v| v.value.clone())
+        };
+        assert_eq!(get("CD19"), Some(serde_json::json!("POS")));
+        assert_eq!(get("CD19PCT"), Some(serde_json::json!(92.5)));
+        assert_eq!(view.status, "in_progress");
+        let log = e.audit_log(&mut nurse, Some("S01-001")).expect("log");
+        assert!(log.iter().all(|a| a.username == "nurse1"));
+        assert!(log.iter().any(|a| a.kind == "subject_enrolled"));
+        assert!(Utc::now().to_rfc3339() > log[0].captured_at);
+    }
+
+    // Start the app again: the values are shown.
+    let s = Session::new(driver.port, &app);
+    login(&s);
+    open_eligibility(&s);
+    let pos = s.wait("input[data-item=\"CD19\"][value=\"POS\"]");
+    assert_eq!(s.property(&pos, "checked"), serde_json::json!(true));
+    let pct = s.wait("input[data-item=\"CD19PCT\"][data-part=\"value\"]");
+    assert_eq!(s.property(&pct, "value"), serde_json::json!("92.5"));
+    s.screenshot(&artifacts().join("e2e-after-restart.png"))
+        .expect("screenshot");
+    s.quit();
+}
