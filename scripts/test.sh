@@ -8,7 +8,10 @@ bash scripts/install-deps.sh
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "formatting and lints"
+step "UI unit tests and build"
+(cd ui && npm test --silent && npm run build --silent)
+
+step "formatting and lints (the app embeds ui/dist, built above)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
@@ -20,9 +23,6 @@ if ! git diff --quiet -- ui/src/bindings || [ -n "$(git ls-files --others --excl
   echo "ui/src/bindings is out of date: commit the regenerated files" >&2
   exit 1
 fi
-
-step "UI unit tests and build"
-(cd ui && npm test --silent && npm run build --silent)
 
 step "Rust tests (unit, integration, CLI contract, end-to-end under Xvfb)"
 cargo build --quiet -p ecrf-cli -p ecrf-app
