@@ -26,4 +26,13 @@ fi
 
 step "Rust tests (unit, integration, CLI contract, end-to-end under Xvfb)"
 cargo build --quiet -p ecrf-cli -p ecrf-app
-cargo test --workspace --no-fail-fast
+log=$(mktemp)
+set +e
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over every Rust test binary (cargo prints one "test result" per binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "\nrust tests: %d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
+exit "$status"
