@@ -33,6 +33,6 @@ status=${PIPESTATUS[0]}
 set -e
 # One closing line over every Rust test binary (cargo prints one "test result" per binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "\nrust tests: %d passed, %d failed\n", p, f }' "$log"
+     END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
 rm -f "$log"
 exit "$status"

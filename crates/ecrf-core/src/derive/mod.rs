@@ -12,11 +12,26 @@ use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
 /// Every derivation function with its named inputs.
+/// The inputs listed are those a definition must map (or name as items); optional inputs are
+/// documented in docs/derivations.md and need no mapping.
 pub const FUNCTIONS: &[(&str, &[&str])] = &[
     ("eligibility", &[]),
     ("age_years", &["birth", "at"]),
     ("bsa_mosteller", &["height_cm", "weight_kg"]),
     ("bmi", &["height_cm", "weight_kg"]),
+    ("dose_per_m2", &["dose_mg", "bsa_m2"]),
+    ("percent_of", &["actual", "planned"]),
+    ("cells_per_kg", &["cells", "weight_kg"]),
+    ("study_day", &["date", "infusion"]),
+    ("sum", &[]),
+    ("crs_grade", &["temp", "hypotension", "oxygen"]),
+    ("ice_score", &["orientation", "naming", "commands", "writing", "attention"]),
+    ("icans_grade", &["consciousness", "seizure", "motor", "icp"]),
+    ("all_response", &["marrow_blasts", "circ_blasts", "emd", "cns", "anc", "platelets"]),
+    ("mrd_status", &["result", "sensitivity"]),
+    ("lugano_pet", &["deauville", "uptake", "new_avid"]),
+    ("lugano_ct", &["baseline_spd", "new_lesion"]),
+    ("lugano_overall", &[]),
 ];
 
 /// One derived value of a form instance.
