@@ -175,6 +175,19 @@ pub enum FormCommand {
         #[command(flatten)]
         addr: FormAddr,
     },
+    /// Override a derived value (investigators), with a reason; `--value null` withdraws it.
+    Override {
+        #[command(flatten)]
+        addr: FormAddr,
+        /// The derived value's id, e.g. CRSGR.
+        #[arg(long)]
+        derived: String,
+        /// The value, as JSON: 3, "CR", null.
+        #[arg(long)]
+        value: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,4 +210,9 @@ pub enum DefinitionCommand {
     },
     /// Check a definition's study file (and the form files it lists).
     Check { file: PathBuf },
+    /// Publish an amended definition on the central node (data manager). Its study file must be
+    /// named study.toml; its version must be new.
+    Publish { file: PathBuf },
+    /// The definition versions this node knows.
+    Versions,
 }

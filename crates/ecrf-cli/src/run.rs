@@ -270,6 +270,18 @@ pub fn run(cli: Cli) -> R {
                     }
                 }
             }
+            FormCommand::Override {
+                addr,
+                derived,
+                value,
+                reason,
+            } => {
+                let f = form_ref(addr)?;
+                let v: serde_json::Value = serde_json::from_str(value)
+                    .map_err(|e| usage(format!("--value must be JSON (3, \"CR\", null): {e}")))?;
+                let (mut ecrf, mut s) = session(&cli)?;
+                print(&ecrf.override_derived(&mut s, &f, derived, &v, reason)?)
+            }
             FormCommand::Show { addr } => {
                 let f = form_ref(addr)?;
                 let (mut ecrf, mut s) = session(&cli)?;
@@ -316,6 +328,21 @@ pub fn run(cli: Cli) -> R {
                 } else {
                     print_summary(&def)
                 }
+            }
+            DefinitionCommand::Publish { file } => {
+                check_file(file)?;
+                if file.file_name().is_none_or(|n| n != "study.toml") {
+                    return Err(usage(
+                        "the study file of a published definition must be named study.toml",
+                    ));
+                }
+                let files = read_folder(file)?;
+                let (mut ecrf, mut s) = session(&cli)?;
+                print(&ecrf.publish_definition(&mut s, files)?)
+            }
+            DefinitionCommand::Versions => {
+                let ecrf = open(&cli)?;
+                print(&ecrf.definition_versions())
             }
             DefinitionCommand::Check { file } => {
                 let def = check_file(file)?;
@@ -372,6 +399,17 @@ fn print_summary(def: &Definition) -> R {
         )?;
     }
     Ok(())
+}
+
+/// Every .toml file below the study file's folder, by path relative to it.
+fn read_folder(file: &Path) -> R<BTreeMap<String, String>> {
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut files = BTreeMap::new();
+    collect(dir, dir, &mut files)?;
+    Ok(files)
 }
 
 /// Reads a study file and every .toml file below its folder, and loads them.

@@ -11,6 +11,7 @@
 //! * [`validate`] — findings for a form's data against the definition.
 //! * [`event`] — the change-event vocabulary, event identity and hashing.
 //! * [`hlc`] — the hybrid logical clock that orders events across nodes.
+//! * [`overrides`] — what may replace a derived value.
 //! * [`roles`] — roles, actions and the authorisation table.
 //! * [`canonical`] — RFC 8785 canonical JSON and SHA-256 helpers.
 
@@ -23,6 +24,7 @@ pub mod event;
 pub mod expr;
 pub mod hlc;
 pub mod ids;
+pub mod overrides;
 pub mod roles;
 pub mod validate;
 pub mod value;

@@ -107,10 +107,12 @@ pub enum Action {
     NodeSetup,
     Demo,
     VerifyAudit,
+    /// Publish an amended study definition (central node).
+    PublishDefinition,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewData,
         Action::Enrol,
         Action::EnterData,
@@ -131,6 +133,7 @@ impl Action {
         Action::NodeSetup,
         Action::Demo,
         Action::VerifyAudit,
+        Action::PublishDefinition,
     ];
 }
 
@@ -154,6 +157,7 @@ pub fn permits(role: Role, action: Action, node: NodeRole) -> bool {
         ManageNodeKeys => matches!(role, DataManager | Admin),
         Reports => matches!(role, Investigator | Monitor | DataManager),
         ManageUsers | Backup | NodeSetup | Demo => role == Admin,
+        PublishDefinition => role == DataManager && node == NodeRole::Central,
     }
 }
 

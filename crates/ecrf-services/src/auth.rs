@@ -212,5 +212,6 @@ pub fn action_words(a: Action) -> &'static str {
         NodeSetup => "set up the node",
         Demo => "create demo data",
         VerifyAudit => "verify the audit trail",
+        PublishDefinition => "publish study definitions",
     }
 }

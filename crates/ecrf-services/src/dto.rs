@@ -98,6 +98,24 @@ pub struct FormView {
     pub findings: Vec<Finding>,
     /// Items whose condition (`when`) is false: not shown, not required.
     pub hidden: Vec<Slot>,
+    /// Investigators' overrides of derived values (the derived values stay in `derived`).
+    pub overrides: Vec<OverrideView>,
+}
+
+/// An override of a derived value, shown beside the value the core derives.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OverrideView {
+    /// The derived value's id.
+    pub id: String,
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub value: Json,
+    /// The derived value when the override was made.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub derived_then: Json,
+    pub reason: String,
+    pub username: String,
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! Form entry: show, live check, save (validate, derive, append, commit).
 
 use crate::auth::Session;
-use crate::dto::{CheckOutcome, FormView, SaveOutcome, ValueEntry};
+use crate::dto::{CheckOutcome, FormView, OverrideView, SaveOutcome, ValueEntry};
 use crate::view::StoreView;
 use crate::{Ecrf, Result, ServiceError};
 use ecrf_core::address::FormRef;
@@ -168,13 +168,12 @@ impl Ecrf {
         if !self.store.subject_exists(&f.subject)? {
             return Err(ServiceError::NotFound(format!("subject {}", f.subject)));
         }
-        let version = self
-            .store
-            .subjects()?
-            .into_iter()
-            .find(|r| r.subject == f.subject.as_str())
-            .map(|r| r.definition)
-            .unwrap_or_else(|| self.current.clone());
+        // A form instance keeps the version it was first captured under; a new one takes the
+        // current version.
+        let version = match self.store.form_state(f)? {
+            Some(state) => state.definition,
+            None => self.current.clone(),
+        };
         let def = self.definition_version(&version)?;
         let ev = def
             .event(&f.event)
@@ -247,6 +246,19 @@ impl Ecrf {
             .map_or("not_started".to_string(), |s| s.status.clone());
         let (derived, findings, hidden) =
             self.evaluate(def, form, &f.subject, &values, status == "complete");
+        let overrides = self
+            .store
+            .overrides(f)?
+            .into_iter()
+            .map(|o| OverrideView {
+                id: o.derivation,
+                value: o.value,
+                derived_then: o.derived,
+                reason: o.reason,
+                username: o.username,
+                at: o.at,
+            })
+            .collect();
         Ok(FormView {
             form: f.clone(),
             status,
@@ -264,7 +276,81 @@ impl Ecrf {
             derived,
             findings,
             hidden,
+            overrides,
         })
+    }
+
+    /// An investigator overrides a derived value of a started form, with a reason; `null`
+    /// withdraws the override. Both values stay in the record.
+    pub fn override_derived(
+        &mut self,
+        s: &mut Session,
+        f: &FormRef,
+        derivation: &str,
+        value: &Json,
+        reason: &str,
+    ) -> Result<FormView> {
+        self.authorize(s, Action::OverrideDerived)?;
+        let reason = reason.trim();
+        if reason.is_empty()
+            || reason.chars().count() > 1000
+            || reason.chars().any(char::is_control)
+        {
+            return Err(ServiceError::InvalidInput(
+                "an override needs a reason (at most 1000 printable characters)".into(),
+            ));
+        }
+        let (_, def) = self.resolve_form(f)?;
+        let form = def
+            .form(&f.form)
+            .ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
+        let spec = form
+            .derived
+            .iter()
+            .find(|d| d.id == derivation)
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("derived value {derivation} of form {}", f.form))
+            })?;
+        if !spec.overridable {
+            return Err(ServiceError::InvalidInput(format!(
+                "{} ({derivation}) may not be overridden",
+                spec.label.en
+            )));
+        }
+        let value = ecrf_core::overrides::check_override(&spec.function, value)
+            .map_err(|m| ServiceError::InvalidInput(format!("override of {derivation}: {m}")))?;
+        if self.store.form_state(f)?.is_none() {
+            return Err(ServiceError::InvalidInput(
+                "the form has no data yet: nothing to override".into(),
+            ));
+        }
+        let existing = self.store.overrides(f)?;
+        if value.is_null() && !existing.iter().any(|o| o.derivation == derivation) {
+            return Err(ServiceError::InvalidInput(format!(
+                "{derivation} is not overridden"
+            )));
+        }
+        let values = self.store.form_value_map(f)?;
+        let (derived, _, _) = self.evaluate(def, form, &f.subject, &values, false);
+        let current = derived
+            .iter()
+            .find(|d| d.id == derivation)
+            .map_or(Json::Null, |d| d.value.clone());
+        let now = self.now_str();
+        let now_ms = self.now_ms();
+        let actor = s.actor();
+        let payload = Payload::DerivedOverridden {
+            form: f.clone(),
+            derivation: derivation.to_string(),
+            derived: current,
+            value,
+            reason: reason.to_string(),
+        };
+        self.store.write(|tx| -> Result<()> {
+            tx.append_local(&actor, &now, now_ms, vec![payload])?;
+            Ok(())
+        })?;
+        self.form_show(s, f)
     }
 
     /// Findings and derived values for unsaved input, merged over the saved values.

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod definitions;
 pub mod demo;
 pub mod dto;
 mod error;
@@ -54,19 +55,38 @@ pub struct Ecrf {
 }
 
 impl Ecrf {
-    /// Wraps an opened store. The built-in definition is always known.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Ecrf {
+    /// Wraps an opened store. The built-in definition is always known; every version published
+    /// on or received by this node is loaded beside it, and the last published is current.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Result<Ecrf> {
         let def = ecrf_core::definition::builtin();
-        let current = def.study.version.clone();
+        let mut current = def.study.version.clone();
         let mut defs = BTreeMap::new();
         defs.insert(current.clone(), def);
-        Ecrf {
+        for row in store.definitions()? {
+            let def = definitions::load_published(&row.files).map_err(|m| {
+                ServiceError::Integrity(format!(
+                    "published definition {} does not load: {m}",
+                    row.version
+                ))
+            })?;
+            if let Some(known) = defs.get(&row.version) {
+                if known.sha256 != def.sha256 {
+                    return Err(ServiceError::Integrity(format!(
+                        "definition version {} is published with two different texts",
+                        row.version
+                    )));
+                }
+            }
+            current = row.version.clone();
+            defs.insert(row.version, def);
+        }
+        Ok(Ecrf {
             store,
             defs,
             current,
             clock,
             config,
-        }
+        })
     }
 
     /// The definition new records are captured under.

@@ -68,7 +68,7 @@ impl Ecrf {
                 path.display()
             )));
         }
-        Ok(Ecrf::new(store, clock, config))
+        Ecrf::new(store, clock, config)
     }
 
     /// Creates a node database at `path`: node identity with a new Ed25519 key, the first
@@ -106,7 +106,7 @@ impl Ecrf {
         }
         let password_hash = hash_password(config.kdf, req.password)?;
         let store = Store::open(path, key, true)?;
-        let mut ecrf = Ecrf::new(store, clock, config);
+        let mut ecrf = Ecrf::new(store, clock, config)?;
         let now = rfc3339(ecrf.now());
         let now_ms = ecrf.now_ms();
         let signing = SigningKey::generate(&mut OsRng);

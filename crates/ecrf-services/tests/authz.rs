@@ -30,6 +30,11 @@ const SITE_TABLE: &[(Action, [bool; 5])] = &[
     (Action::NodeSetup, [false, false, false, false, true]),
     (Action::Demo, [false, false, false, false, true]),
     (Action::VerifyAudit, [true, true, true, true, true]),
+    // Not in product.md's table: the data manager publishes amended definitions, centrally.
+    (
+        Action::PublishDefinition,
+        [false, false, false, true, false],
+    ),
 ];
 
 const ROLES: [Role; 5] = [
@@ -93,15 +98,14 @@ fn every_action_and_role_at_a_site_and_at_the_centre() {
         let (_d, mut e) = node(node_role);
         for (action, allowed) in SITE_TABLE {
             for (i, role) in ROLES.iter().enumerate() {
-                // Nurses and investigators import only at a site.
-                let expected = if *action == Action::ImportBundle
+                // Nurses and investigators import only at a site; definitions are published
+                // only centrally.
+                let central_import_by_site_staff = *action == Action::ImportBundle
                     && node_role == NodeRole::Central
-                    && matches!(role, Role::Nurse | Role::Investigator)
-                {
-                    false
-                } else {
-                    allowed[i]
-                };
+                    && matches!(role, Role::Nurse | Role::Investigator);
+                let publish_at_site =
+                    *action == Action::PublishDefinition && node_role == NodeRole::Site;
+                let expected = allowed[i] && !central_import_by_site_staff && !publish_at_site;
                 let mut s = login(&mut e, *role);
                 let got = e.authorize(&mut s, *action);
                 match (expected, got) {

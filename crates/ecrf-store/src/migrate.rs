@@ -14,13 +14,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "projections, security log",
         include_str!("sql/0002_projections.sql"),
     ),
+    (
+        "overrides of derived values, definition versions",
+        include_str!("sql/0003_overrides_definitions.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version that has the current projections: a database migrated from an
 /// older version has its projections rebuilt from the change log.
-pub(crate) const PROJECTIONS_SINCE: i64 = 2;
+pub(crate) const PROJECTIONS_SINCE: i64 = 3;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {

@@ -17,6 +17,18 @@ pub struct SubjectRow {
     pub definition: String,
 }
 
+/// An investigator's override of a derived value.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideRow {
+    pub derivation: String,
+    pub value: Json,
+    /// The derived value when the override was made.
+    pub derived: Json,
+    pub reason: String,
+    pub username: String,
+    pub at: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FormState {
     pub form: FormRef,
@@ -76,6 +88,51 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
             conn.execute(
                 "UPDATE forms SET status = 'in_progress', updated_rowid = ?2 WHERE form_key = ?1",
                 params![form.key(), rowid],
+            )?;
+        }
+        Payload::DerivedOverridden {
+            form,
+            derivation,
+            derived,
+            value,
+            reason,
+        } => {
+            if value.is_null() {
+                conn.execute(
+                    "DELETE FROM overrides WHERE form_key = ?1 AND derivation = ?2",
+                    params![form.key(), derivation],
+                )?;
+            } else {
+                conn.execute(
+                    "INSERT INTO overrides (form_key, derivation, subject, value, derived, reason, username, at, event_rowid) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                     ON CONFLICT (form_key, derivation) DO UPDATE SET value = excluded.value, derived = excluded.derived, \
+                     reason = excluded.reason, username = excluded.username, at = excluded.at, event_rowid = excluded.event_rowid",
+                    params![
+                        form.key(),
+                        derivation,
+                        form.subject.as_str(),
+                        serde_json::to_string(value)?,
+                        serde_json::to_string(derived)?,
+                        reason,
+                        ev.actor.username,
+                        ev.captured_at,
+                        rowid
+                    ],
+                )?;
+            }
+        }
+        Payload::DefinitionPublished {
+            study,
+            version,
+            sha256,
+            files,
+        } => {
+            // The first publication of a version stands; the services refuse a different text
+            // under a published version before it reaches the log.
+            conn.execute(
+                "INSERT OR IGNORE INTO definitions (version, study, sha256, files, event_rowid) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![version, study, sha256, serde_json::to_string(files)?, rowid],
             )?;
         }
         // Queries, signatures, verification, locks, conflicts, users, certificates,
@@ -218,6 +275,27 @@ fn lookup(
     })
 }
 
+fn overrides(conn: &Connection, f: &FormRef) -> Result<Vec<OverrideRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT derivation, value, derived, reason, username, at FROM overrides WHERE form_key = ?1 ORDER BY derivation",
+    )?;
+    let mut rows = stmt.query([f.key()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let value: String = r.get(1)?;
+        let derived: String = r.get(2)?;
+        out.push(OverrideRow {
+            derivation: r.get(0)?,
+            value: serde_json::from_str(&value)?,
+            derived: serde_json::from_str(&derived)?,
+            reason: r.get(3)?,
+            username: r.get(4)?,
+            at: r.get(5)?,
+        });
+    }
+    Ok(out)
+}
+
 fn item_event(conn: &Connection, item: &ItemRef) -> Result<Option<EventId>> {
     let row = conn
         .query_row(
@@ -237,6 +315,32 @@ fn item_event(conn: &Connection, item: &ItemRef) -> Result<Option<EventId>> {
         })
     })
     .transpose()
+}
+
+/// A published definition version: its files, in publication order.
+#[derive(Debug, Clone)]
+pub struct DefinitionRow {
+    pub version: String,
+    pub study: String,
+    pub sha256: String,
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+fn definitions(conn: &Connection) -> Result<Vec<DefinitionRow>> {
+    let mut stmt =
+        conn.prepare("SELECT version, study, sha256, files FROM definitions ORDER BY event_rowid")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let files: String = r.get(3)?;
+        out.push(DefinitionRow {
+            version: r.get(0)?,
+            study: r.get(1)?,
+            sha256: r.get(2)?,
+            files: serde_json::from_str(&files)?,
+        });
+    }
+    Ok(out)
 }
 
 /// Read queries, on the store or inside a write transaction.
@@ -279,6 +383,12 @@ macro_rules! queries {
             }
             pub fn item_event(&self, item: &ItemRef) -> Result<Option<EventId>> {
                 item_event(&self.$conn, item)
+            }
+            pub fn overrides(&self, f: &FormRef) -> Result<Vec<OverrideRow>> {
+                overrides(&self.$conn, f)
+            }
+            pub fn definitions(&self) -> Result<Vec<DefinitionRow>> {
+                definitions(&self.$conn)
             }
         }
     };

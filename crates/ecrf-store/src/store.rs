@@ -90,7 +90,9 @@ impl Store {
     /// Empties the projections and replays the whole change log into them, in one transaction.
     pub fn rebuild_projections(&mut self) -> Result<u64> {
         let tx = self.conn.transaction()?;
-        tx.execute_batch("DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects;")?;
+        tx.execute_batch(
+            "DELETE FROM definitions; DELETE FROM overrides; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects;",
+        )?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare(

@@ -42,6 +42,10 @@ fn schema_v1_upgrades_and_rebuilds_projections() {
     // The fixture changed the weight from 70.5 to 71 with a reason; the later value shows.
     assert_eq!(weight, serde_json::json!(71));
     assert_eq!(store.form_state(&form).unwrap().unwrap().status, "complete");
+    // The definition published at init is known again.
+    let defs = store.definitions().unwrap();
+    assert_eq!(defs.len(), 1);
+    assert_eq!(defs[0].version, "1.0");
     let report = store.verify().unwrap();
     assert!(report.ok(), "{report:?}");
     // Opening again migrates nothing and changes nothing.

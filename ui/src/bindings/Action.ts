@@ -3,4 +3,4 @@
 /**
  * Everything a user can ask the services to do.
  */
-export type Action = "view_data" | "enrol" | "enter_data" | "answer_query" | "sign" | "override_derived" | "open_query" | "verify_source" | "close_query" | "resolve_conflict" | "lock" | "export_bundle" | "import_bundle" | "manage_node_keys" | "reports" | "manage_users" | "backup" | "node_setup" | "demo" | "verify_audit";
+export type Action = "view_data" | "enrol" | "enter_data" | "answer_query" | "sign" | "override_derived" | "open_query" | "verify_source" | "close_query" | "resolve_conflict" | "lock" | "export_bundle" | "import_bundle" | "manage_node_keys" | "reports" | "manage_users" | "backup" | "node_setup" | "demo" | "verify_audit" | "publish_definition";

@@ -2,6 +2,7 @@
 import type { Derived } from "./Derived";
 import type { Finding } from "./Finding";
 import type { FormRef } from "./FormRef";
+import type { OverrideView } from "./OverrideView";
 import type { Slot } from "./Slot";
 import type { ValueEntry } from "./ValueEntry";
 
@@ -13,4 +14,8 @@ findings: Array<Finding>,
 /**
  * Items whose condition (`when`) is false: not shown, not required.
  */
-hidden: Array<Slot>, };
+hidden: Array<Slot>, 
+/**
+ * Investigators' overrides of derived values (the derived values stay in `derived`).
+ */
+overrides: Array<OverrideView>, };
