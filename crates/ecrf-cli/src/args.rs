@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DefinitionCommand,
     },
+    /// Visits due or overdue (and opening within --days), over all subjects.
+    Worklist {
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
     /// Enrol realistic synthetic subjects at this site.
     Demo {
         #[arg(long, default_value_t = 10)]
@@ -136,6 +141,10 @@ pub enum SubjectCommand {
     List,
     /// Events × forms with their status.
     Casebook {
+        subject: String,
+    },
+    /// Every scheduled visit with its window and state.
+    Schedule {
         subject: String,
     },
 }

@@ -241,6 +241,9 @@ pub fn run(cli: Cli) -> R {
                 SubjectCommand::Enrol { subject } => print(&ecrf.enrol(&mut s, subject)?),
                 SubjectCommand::List => print(&ecrf.subjects(&mut s)?),
                 SubjectCommand::Casebook { subject } => print(&ecrf.casebook(&mut s, subject)?),
+                SubjectCommand::Schedule { subject } => {
+                    print(&ecrf.subject_schedule(&mut s, subject)?)
+                }
             }
         }
         Command::Form { command } => match command {
@@ -357,6 +360,10 @@ pub fn run(cli: Cli) -> R {
                 }))
             }
         },
+        Command::Worklist { days } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.worklist(&mut s, *days)?)
+        }
         Command::Demo { subjects, seed } => {
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.demo(&mut s, *subjects, *seed)?)

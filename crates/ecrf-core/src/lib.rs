@@ -12,6 +12,7 @@
 //! * [`event`] — the change-event vocabulary, event identity and hashing.
 //! * [`hlc`] — the hybrid logical clock that orders events across nodes.
 //! * [`overrides`] — what may replace a derived value.
+//! * [`schedule`] — visit windows and what is due or overdue.
 //! * [`roles`] — roles, actions and the authorisation table.
 //! * [`canonical`] — RFC 8785 canonical JSON and SHA-256 helpers.
 
@@ -26,6 +27,7 @@ pub mod hlc;
 pub mod ids;
 pub mod overrides;
 pub mod roles;
+pub mod schedule;
 pub mod validate;
 pub mod value;
 

@@ -202,7 +202,7 @@ impl Ecrf {
         Ok((version, def))
     }
 
-    fn today(&self) -> String {
+    pub(crate) fn today(&self) -> String {
         self.now()
             .with_timezone(&chrono::Local)
             .date_naive()
