@@ -32,6 +32,9 @@ fn main() {
             commands::form_show,
             commands::form_check,
             commands::form_save,
+            commands::form_override,
+            commands::subject_schedule,
+            commands::worklist,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
