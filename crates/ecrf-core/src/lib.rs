@@ -4,6 +4,7 @@
 //! Callers (the store and the services) pass in time, randomness and data.
 //!
 //! * [`ids`] — validated site codes and subject ids.
+//! * [`bor`] — best overall response per subject.
 //! * [`address`] — where a value lives (subject / event / form / group / item, with repeats).
 //! * [`value`] — item values: typing, normalisation, special values (not done, ND/UNK, BLQ).
 //! * [`definition`] — the study definition format, its loader and its semantic checks.
@@ -17,6 +18,7 @@
 //! * [`canonical`] — RFC 8785 canonical JSON and SHA-256 helpers.
 
 pub mod address;
+pub mod bor;
 pub mod canonical;
 pub mod definition;
 pub mod derive;
