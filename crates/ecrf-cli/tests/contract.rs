@@ -166,6 +166,52 @@ fn a_form_of_another_form_reads_cross_form_values() {
     assert_eq!(f.as_array().unwrap().len(), 1, "{f}");
     assert_eq!(f[0]["rule"], "ELIG-02");
     assert_eq!(f[0]["severity"], "warning");
+    // The warning opened a query, as a change event, once.
+    assert_eq!(r.json()["queries_opened"], 1);
+    let more = site.file("e2.json", r#"{"CD19MTH":"FLOW","CD19PCT":88.0}"#);
+    let r = site.nurse(&[
+        "form",
+        "save",
+        "--subject",
+        "S01-002",
+        "--event",
+        "SCR",
+        "--form",
+        "ELIG",
+        "--data",
+        &more,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json()["queries_opened"],
+        0,
+        "the open query is not opened again"
+    );
+    let show = site
+        .nurse(&[
+            "form",
+            "show",
+            "--subject",
+            "S01-002",
+            "--event",
+            "SCR",
+            "--form",
+            "ELIG",
+        ])
+        .json();
+    let q = show["queries"].as_array().unwrap();
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0]["rule"], "ELIG-02");
+    assert_eq!(q[0]["item"], "CD19DAT");
+    assert_eq!(q[0]["status"], "open");
+    assert_eq!(q[0]["opened_by"], "nurse1");
+    let log = site.nurse(&["audit", "log", "--subject", "S01-002"]).stdout;
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("\"kind\":\"query_opened\""))
+            .count(),
+        1
+    );
 }
 
 struct Bad {

@@ -100,6 +100,25 @@ pub struct FormView {
     pub hidden: Vec<Slot>,
     /// Investigators' overrides of derived values (the derived values stay in `derived`).
     pub overrides: Vec<OverrideView>,
+    /// Queries on this form and its items, open, answered and closed.
+    pub queries: Vec<QueryView>,
+}
+
+/// A query on an item (or the whole form when `item` is null).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct QueryView {
+    pub query: String,
+    pub item: Option<String>,
+    pub group: Option<String>,
+    pub repeat: Option<u32>,
+    /// The edit check that opened it; null for a query a person opened.
+    pub rule: Option<String>,
+    /// `open`, `answered` or `closed`.
+    pub status: String,
+    pub text: String,
+    pub opened_by: String,
+    pub opened_at: String,
 }
 
 /// An override of a derived value, shown beside the value the core derives.
@@ -128,6 +147,8 @@ pub struct SaveOutcome {
     pub derived: Vec<Derived>,
     /// Warnings that saved (errors refuse the save and come back as an error).
     pub findings: Vec<Finding>,
+    /// Queries the warnings opened with this save.
+    pub queries_opened: u32,
 }
 
 /// The outcome of checking unsaved input: findings and derived values, for live display.

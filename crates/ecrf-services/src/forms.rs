@@ -1,13 +1,13 @@
 //! Form entry: show, live check, save (validate, derive, append, commit).
 
 use crate::auth::Session;
-use crate::dto::{CheckOutcome, FormView, OverrideView, SaveOutcome, ValueEntry};
+use crate::dto::{CheckOutcome, FormView, OverrideView, QueryView, SaveOutcome, ValueEntry};
 use crate::view::StoreView;
 use crate::{Ecrf, Result, ServiceError};
 use ecrf_core::address::FormRef;
 use ecrf_core::definition::{Definition, FormDef, Severity, MAIN_GROUP};
 use ecrf_core::derive::{derive_form, Derived};
-use ecrf_core::event::Payload;
+use ecrf_core::event::{Payload, Target};
 use ecrf_core::ids::SubjectId;
 use ecrf_core::roles::Action;
 use ecrf_core::validate::{check_value, hidden_slots, validate_form, Finding, FormValues, Slot};
@@ -259,6 +259,22 @@ impl Ecrf {
                 at: o.at,
             })
             .collect();
+        let queries = self
+            .store
+            .form_queries(f)?
+            .into_iter()
+            .map(|q| QueryView {
+                query: q.query,
+                item: q.item,
+                group: q.group,
+                repeat: q.repeat,
+                rule: q.rule,
+                status: q.status,
+                text: q.text,
+                opened_by: q.opened_by,
+                opened_at: q.opened_at,
+            })
+            .collect();
         Ok(FormView {
             form: f.clone(),
             status,
@@ -277,6 +293,7 @@ impl Ecrf {
             findings,
             hidden,
             overrides,
+            queries,
         })
     }
 
@@ -466,6 +483,31 @@ impl Ecrf {
                 definition_version: version.clone(),
             });
         }
+        // Each warning opens a query, unless one from the same rule on the same item is still
+        // open or answered.
+        let existing = self.store.form_queries(f)?;
+        let mut queries_opened = 0;
+        if !payloads.is_empty() {
+            for w in &warnings {
+                let item = f.item(&w.group, w.repeat, &w.item);
+                let live = existing.iter().any(|q| {
+                    q.status != "closed"
+                        && q.rule.as_deref() == Some(w.rule.as_str())
+                        && q.item.as_deref() == Some(w.item.as_str())
+                        && q.group.as_deref() == Some(w.group.as_str())
+                        && q.repeat == Some(w.repeat)
+                });
+                if !live {
+                    payloads.push(Payload::QueryOpened {
+                        query: uuid::Uuid::new_v4(),
+                        target: Target::Item(item),
+                        text: w.message.en.clone(),
+                        rule: Some(w.rule.clone()),
+                    });
+                    queries_opened += 1;
+                }
+            }
+        }
         let n = payloads.len() as u32;
         if n > 0 {
             let now = self.now_str();
@@ -489,6 +531,7 @@ impl Ecrf {
             events: n,
             derived,
             findings: warnings,
+            queries_opened,
         })
     }
 }

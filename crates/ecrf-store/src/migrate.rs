@@ -18,13 +18,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "overrides of derived values, definition versions",
         include_str!("sql/0003_overrides_definitions.sql"),
     ),
+    ("queries", include_str!("sql/0004_queries.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version that has the current projections: a database migrated from an
 /// older version has its projections rebuilt from the change log.
-pub(crate) const PROJECTIONS_SINCE: i64 = 3;
+pub(crate) const PROJECTIONS_SINCE: i64 = 4;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {

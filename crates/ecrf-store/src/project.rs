@@ -135,12 +135,79 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
                 params![version, study, sha256, serde_json::to_string(files)?, rowid],
             )?;
         }
-        // Queries, signatures, verification, locks, conflicts, users, certificates,
+        Payload::QueryOpened {
+            query,
+            target,
+            text,
+            rule,
+        } => {
+            let form = target.form();
+            let (item_key, grp, rep, item) = match target {
+                ecrf_core::event::Target::Item(i) => (
+                    Some(i.key()),
+                    Some(i.group.clone()),
+                    Some(i.group_repeat),
+                    Some(i.item.clone()),
+                ),
+                ecrf_core::event::Target::Form(_) => (None, None, None, None),
+            };
+            conn.execute(
+                "INSERT INTO queries (query, subject, form_key, item_key, grp, grp_repeat, item, rule, status, text, opened_by, opened_at, event_rowid) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?10, ?11, ?12)",
+                params![query.to_string(), form.subject.as_str(), form.key(), item_key, grp, rep, item, rule, text, ev.actor.username, ev.captured_at, rowid],
+            )?;
+        }
+        Payload::QueryAnswered { query, .. } => set_query_status(conn, query, "answered")?,
+        Payload::QueryClosed { query, .. } => set_query_status(conn, query, "closed")?,
+        Payload::QueryReopened { query, .. } => set_query_status(conn, query, "open")?,
+        // Signatures, verification, locks, conflicts, users, certificates,
         // definitions, acknowledgements and node trust have their projections added by the
         // migrations of the features that show them; the log holds them all from the start.
         _ => {}
     }
     Ok(())
+}
+
+fn set_query_status(conn: &Connection, query: &uuid::Uuid, status: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE queries SET status = ?2 WHERE query = ?1",
+        params![query.to_string(), status],
+    )?;
+    Ok(())
+}
+
+/// A query as the form shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryRow {
+    pub query: String,
+    pub item: Option<String>,
+    pub group: Option<String>,
+    pub repeat: Option<u32>,
+    pub rule: Option<String>,
+    pub status: String,
+    pub text: String,
+    pub opened_by: String,
+    pub opened_at: String,
+}
+
+fn form_queries(conn: &Connection, f: &FormRef) -> Result<Vec<QueryRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT query, item, grp, grp_repeat, rule, status, text, opened_by, opened_at FROM queries WHERE form_key = ?1 ORDER BY event_rowid",
+    )?;
+    let rows = stmt.query_map([f.key()], |r| {
+        Ok(QueryRow {
+            query: r.get(0)?,
+            item: r.get(1)?,
+            group: r.get(2)?,
+            repeat: r.get(3)?,
+            rule: r.get(4)?,
+            status: r.get(5)?,
+            text: r.get(6)?,
+            opened_by: r.get(7)?,
+            opened_at: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn touch_form(conn: &Connection, f: &FormRef, definition: &str, rowid: i64) -> Result<()> {
@@ -389,6 +456,9 @@ macro_rules! queries {
             }
             pub fn definitions(&self) -> Result<Vec<DefinitionRow>> {
                 definitions(&self.$conn)
+            }
+            pub fn form_queries(&self, f: &FormRef) -> Result<Vec<QueryRow>> {
+                form_queries(&self.$conn, f)
             }
         }
     };

@@ -3,6 +3,7 @@ import type { Derived } from "./Derived";
 import type { Finding } from "./Finding";
 import type { FormRef } from "./FormRef";
 import type { OverrideView } from "./OverrideView";
+import type { QueryView } from "./QueryView";
 import type { Slot } from "./Slot";
 import type { ValueEntry } from "./ValueEntry";
 
@@ -18,4 +19,8 @@ hidden: Array<Slot>,
 /**
  * Investigators' overrides of derived values (the derived values stay in `derived`).
  */
-overrides: Array<OverrideView>, };
+overrides: Array<OverrideView>, 
+/**
+ * Queries on this form and its items, open, answered and closed.
+ */
+queries: Array<QueryView>, };

@@ -11,4 +11,8 @@ events: number, derived: Array<Derived>,
 /**
  * Warnings that saved (errors refuse the save and come back as an error).
  */
-findings: Array<Finding>, };
+findings: Array<Finding>, 
+/**
+ * Queries the warnings opened with this save.
+ */
+queries_opened: number, };
