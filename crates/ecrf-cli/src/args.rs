@@ -147,6 +147,8 @@ pub enum SubjectCommand {
     Schedule {
         subject: String,
     },
+    /// Analysis populations and best overall response of every subject.
+    Outcomes,
 }
 
 #[derive(Args, Debug)]

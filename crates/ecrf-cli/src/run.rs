@@ -244,6 +244,7 @@ pub fn run(cli: Cli) -> R {
                 SubjectCommand::Schedule { subject } => {
                     print(&ecrf.subject_schedule(&mut s, subject)?)
                 }
+                SubjectCommand::Outcomes => print(&ecrf.outcomes(&mut s)?),
             }
         }
         Command::Form { command } => match command {

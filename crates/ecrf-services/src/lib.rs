@@ -12,6 +12,7 @@ pub mod dto;
 mod error;
 pub mod forms;
 pub mod node;
+pub mod outcomes;
 pub mod schedule;
 pub mod subjects;
 pub mod users;

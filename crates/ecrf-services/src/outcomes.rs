@@ -1,0 +1,172 @@
+//! Per-subject outcomes the reports build on: analysis populations (enrolled, leukapheresed,
+//! infused) and the best overall response. Responses are recomputed from current values (an
+//! investigator's override wins), never read from a cache.
+
+use crate::auth::Session;
+use crate::view::StoreView;
+use crate::{Ecrf, Result};
+use ecrf_core::bor::{best_overall, Assessment, Window};
+use ecrf_core::definition::ItemType;
+use ecrf_core::derive::derive_form;
+use ecrf_core::ids::SubjectId;
+use ecrf_core::roles::Action;
+use serde::{Deserialize, Serialize};
+
+/// Derivation functions whose value is a response assessment.
+const RESPONSE_FUNCTIONS: &[&str] = &["all_response", "lugano_overall"];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SubjectOutcome {
+    pub subject: String,
+    pub site: String,
+    pub leukapheresed: bool,
+    pub infused: bool,
+    pub infusion_date: Option<String>,
+    /// Dated responses in date order (overrides applied).
+    #[cfg_attr(feature = "ts", ts(type = "Array<{ date: string, code: string }>"))]
+    pub responses: Vec<Assessment>,
+    /// Best overall response within the protocol's window after infusion, up to the first
+    /// progression or relapse and before new anticancer therapy.
+    pub best_response: Option<String>,
+}
+
+impl Ecrf {
+    fn param_path(&self, name: &str, default: &str) -> String {
+        self.definition()
+            .parameters
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or(default)
+            .to_string()
+    }
+
+    fn lookup_path(&self, subject: &SubjectId, path: &str) -> Result<Option<String>> {
+        let Some((form, item)) = path.split_once('.') else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .lookup(subject, None, form, item)?
+            .as_str()
+            .map(str::to_string))
+    }
+
+    fn responses(&self, subject: &SubjectId) -> Result<Vec<Assessment>> {
+        let mut out = Vec::new();
+        let today = self.today();
+        for state in self.store.subject_forms(subject)? {
+            let def = self.definition_version(&state.definition)?;
+            let Some(form) = def.form(&state.form.form) else {
+                continue;
+            };
+            let Some(spec) = form
+                .derived
+                .iter()
+                .find(|d| RESPONSE_FUNCTIONS.contains(&d.function.as_str()))
+            else {
+                continue;
+            };
+            let Some(date_item) = form.items.iter().find(|i| {
+                matches!(i.kind, ItemType::Date | ItemType::Datetime)
+                    && i.group == ecrf_core::definition::MAIN_GROUP
+            }) else {
+                continue;
+            };
+            let values = self.store.form_value_map(&state.form)?;
+            let Some(date) = values
+                .iter()
+                .find(|(s, _)| s.item == date_item.id)
+                .and_then(|(_, v)| v.as_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            let overridden = self
+                .store
+                .overrides(&state.form)?
+                .into_iter()
+                .find(|o| o.derivation == spec.id)
+                .and_then(|o| o.value.as_str().map(str::to_string));
+            let code = match overridden {
+                Some(c) => Some(c),
+                None => {
+                    let view = StoreView {
+                        store: &self.store,
+                        subject,
+                        today: today.clone(),
+                    };
+                    derive_form(def, form, &values, &view)
+                        .into_iter()
+                        .find(|d| d.id == spec.id)
+                        .and_then(|d| d.value.as_str().map(str::to_string))
+                }
+            };
+            if let Some(code) = code {
+                out.push(Assessment { date, code });
+            }
+        }
+        out.sort_by(|a, b| a.date.cmp(&b.date));
+        Ok(out)
+    }
+
+    fn outcome(&self, subject: &SubjectId, site: &str) -> Result<SubjectOutcome> {
+        let leuk = self.lookup_path(
+            subject,
+            &self.param_path("leukapheresis_date", "LEUK.LEUKDAT"),
+        )?;
+        let infusion =
+            self.lookup_path(subject, &self.param_path("infusion_date", "INF.INFDAT"))?;
+        let new_therapy = self.lookup_path(
+            subject,
+            &self.param_path("new_therapy_date", "NACT.NACTSTDAT"),
+        )?;
+        let days = self
+            .definition()
+            .param_f64("orr_window_days")
+            .unwrap_or(92.0) as i64;
+        let to = infusion.as_deref().and_then(|d| {
+            chrono::NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d")
+                .ok()
+                .map(|d| {
+                    (d + chrono::Duration::days(days))
+                        .format("%Y-%m-%d")
+                        .to_string()
+                })
+        });
+        let responses = self.responses(subject)?;
+        let window = Window {
+            from: infusion
+                .as_ref()
+                .and_then(|d| d.get(..10))
+                .map(str::to_string),
+            to,
+            new_therapy,
+        };
+        let best_response = if infusion.is_some() {
+            best_overall(&responses, &window)
+        } else {
+            None
+        };
+        Ok(SubjectOutcome {
+            subject: subject.to_string(),
+            site: site.to_string(),
+            leukapheresed: leuk.is_some(),
+            infused: infusion.is_some(),
+            infusion_date: infusion,
+            responses,
+            best_response,
+        })
+    }
+
+    /// Populations and best overall response of every subject.
+    pub fn outcomes(&mut self, s: &mut Session) -> Result<Vec<SubjectOutcome>> {
+        self.authorize(s, Action::ViewData)?;
+        let mut out = Vec::new();
+        for row in self.store.subjects()? {
+            let id = SubjectId::parse(&row.subject)?;
+            out.push(self.outcome(&id, &row.site)?);
+        }
+        Ok(out)
+    }
+}
