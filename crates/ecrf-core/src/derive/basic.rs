@@ -112,26 +112,29 @@ pub fn age_years(inp: &Inputs) -> Outcome {
 
 /// Body surface area, Mosteller: √(height cm × weight kg / 3600), in m².
 pub fn bsa_mosteller(inp: &Inputs) -> Outcome {
-    let mut missing = Vec::new();
-    let h = inp.num("height_cm", &mut missing);
-    let w = inp.num("weight_kg", &mut missing);
-    match (h, w) {
-        (Some(h), Some(w)) if h > 0.0 && w > 0.0 => {
-            Outcome::number((h * w / 3600.0).sqrt(), 2, "m²")
-        }
-        _ => Outcome::Missing(missing),
-    }
+    body_size(inp, |h, w| {
+        Outcome::number((h * w / 3600.0).sqrt(), 2, "m²")
+    })
 }
 
 /// Body-mass index: weight kg / (height m)².
 pub fn bmi(inp: &Inputs) -> Outcome {
-    let mut missing = Vec::new();
-    let h = inp.num("height_cm", &mut missing);
-    let w = inp.num("weight_kg", &mut missing);
-    match (h, w) {
-        (Some(h), Some(w)) if h > 0.0 && w > 0.0 => {
-            Outcome::number(w / (h / 100.0).powi(2), 1, "kg/m²")
-        }
-        _ => Outcome::Missing(missing),
-    }
+    body_size(inp, |h, w| {
+        Outcome::number(w / (h / 100.0).powi(2), 1, "kg/m²")
+    })
+}
+
+/// Height and weight, both above zero, or why they cannot be used.
+fn body_size(inp: &Inputs, f: impl Fn(f64, f64) -> Outcome) -> Outcome {
+    let read = || -> super::Stop<Outcome> {
+        let h = inp.opt_pos("height_cm")?;
+        let w = inp.opt_pos("weight_kg")?;
+        Ok(match (h, w) {
+            (Some(h), Some(w)) => f(h, w),
+            (None, Some(_)) => inp.missing(&["height_cm"]),
+            (Some(_), None) => inp.missing(&["weight_kg"]),
+            (None, None) => inp.missing(&["height_cm", "weight_kg"]),
+        })
+    };
+    read().unwrap_or_else(|o| o)
 }

@@ -1,8 +1,22 @@
 //! Derivations: pure functions from current values to what clinicians would otherwise compute
 //! by hand. A definition names them (`function = "..."`) and maps their inputs to items. Missing
-//! inputs give "not derivable: missing X", never a guess.
+//! inputs give "not derivable: missing X", never a guess; an input that is present but unusable
+//! (out of range, an unknown code, answers that contradict each other) gives "not derivable" with
+//! the reason. The contract — names, codes, values, displays — is `docs/derivations.md`.
+//!
+//! * [`basic`] — eligibility, age, body size.
+//! * [`dosing`] — dose per m², dose intensity, cells per kg, study day, sums.
+//! * [`crs`] — CRS grade (ASTCT consensus, Lee et al., BBMT 2019).
+//! * [`icans`] — ICE score and ICANS grade (same consensus).
+//! * [`all`] — B-ALL response (NCCN/ELN/CIBMTR) and MRD status.
+//! * [`lugano`] — lymphoma response, Lugano 2014 (Cheson et al., JCO 2014).
 
+mod all;
 mod basic;
+mod crs;
+mod dosing;
+mod icans;
+mod lugano;
 
 use crate::definition::{Definition, DerivedDef, FormDef, Text};
 use crate::expr::Env;
@@ -11,9 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// Every derivation function with its named inputs.
-/// The inputs listed are those a definition must map (or name as items); optional inputs are
-/// documented in docs/derivations.md and need no mapping.
+/// Every derivation function with the inputs a definition must map (or name as items).
+/// Optional inputs are in [`OPTIONAL`]; both are documented in docs/derivations.md.
 pub const FUNCTIONS: &[(&str, &[&str])] = &[
     ("eligibility", &[]),
     ("age_years", &["birth", "at"]),
@@ -24,12 +37,18 @@ pub const FUNCTIONS: &[(&str, &[&str])] = &[
     ("cells_per_kg", &["cells", "weight_kg"]),
     ("study_day", &["date", "infusion"]),
     ("sum", &[]),
-    ("crs_grade", &["temp", "hypotension", "oxygen"]),
+    (
+        "crs_grade",
+        &["temp", "hypotension", "oxygen", "prior_fever", "treated"],
+    ),
     (
         "ice_score",
         &["orientation", "naming", "commands", "writing", "attention"],
     ),
-    ("icans_grade", &["consciousness", "seizure", "motor", "icp"]),
+    (
+        "icans_grade",
+        &["age", "ice", "consciousness", "seizure", "motor", "icp"],
+    ),
     (
         "all_response",
         &[
@@ -39,13 +58,48 @@ pub const FUNCTIONS: &[(&str, &[&str])] = &[
             "cns",
             "anc",
             "platelets",
+            "transfusion",
+            "baseline_blasts",
+            "prior_cr",
         ],
     ),
     ("mrd_status", &["result", "sensitivity"]),
-    ("lugano_pet", &["deauville", "uptake", "new_avid"]),
-    ("lugano_ct", &["baseline_spd", "new_lesion"]),
-    ("lugano_overall", &[]),
+    (
+        "lugano_pet",
+        &["deauville", "uptake", "new_avid", "marrow_avid"],
+    ),
+    (
+        "lugano_ct",
+        &[
+            "baseline_spd",
+            "new_lesion",
+            "spleen_growth",
+            "new_marrow",
+            "extranodal",
+            "marrow_clear",
+        ],
+    ),
+    ("lugano_overall", &["pet", "ct"]),
 ];
+
+/// Inputs a definition may map but need not: the function works without them (see
+/// docs/derivations.md for what each does when absent).
+pub const OPTIONAL: &[(&str, &[&str])] = &[
+    ("sum", &["a", "b", "c", "d", "e"]),
+    ("crs_grade", &["fatal"]),
+    ("icans_grade", &["capd", "capd_unable", "other_cause"]),
+    ("all_response", &["nadir_blasts"]),
+    ("mrd_status", &["detected"]),
+    ("lugano_ct", &["lesions", "nadir_spd", "nadir_ldiam"]),
+];
+
+/// Whether `function` takes the input `arg` (required or optional).
+pub fn takes_input(function: &str, arg: &str) -> bool {
+    FUNCTIONS
+        .iter()
+        .chain(OPTIONAL)
+        .any(|(f, args)| *f == function && args.contains(&arg))
+}
 
 /// One derived value of a form instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,14 +111,24 @@ pub struct Derived {
     pub value: Json,
     /// How it reads to a person, in both languages.
     pub display: Text,
-    /// Inputs that are missing (item ids), when not derivable.
+    /// When not derivable: the inputs (item ids) that are missing, or that must be corrected.
     pub missing: Vec<String>,
 }
 
 /// The outcome of a derivation function.
 pub enum Outcome {
-    Value { value: Json, display: Text },
+    Value {
+        value: Json,
+        display: Text,
+    },
+    /// Inputs (item ids or paths) that are needed and missing.
     Missing(Vec<String>),
+    /// Not derivable although the inputs are there: a value out of range, an unknown code,
+    /// answers that contradict each other. `items` names the inputs to correct.
+    Invalid {
+        items: Vec<String>,
+        reason: Text,
+    },
 }
 
 impl Outcome {
@@ -90,6 +154,59 @@ impl Outcome {
             format!("{s} {unit}")
         };
         Outcome::plain(v, shown.clone(), shown)
+    }
+}
+
+/// Relative tolerance of threshold comparisons on computed quantities (products, ratios), so
+/// that a value exactly on a published boundary is not pushed across it by binary rounding.
+const EPS: f64 = 1e-9;
+
+/// `a ≥ b`, tolerant of rounding in the last bits.
+pub(crate) fn ge(a: f64, b: f64) -> bool {
+    a >= b - EPS * (1.0 + b.abs())
+}
+
+/// `a ≤ b`, tolerant of rounding in the last bits.
+pub(crate) fn le(a: f64, b: f64) -> bool {
+    ge(b, a)
+}
+
+/// `a > b`, tolerant: not `a ≤ b`.
+pub(crate) fn gt(a: f64, b: f64) -> bool {
+    !le(a, b)
+}
+
+/// `a < b`, tolerant: not `a ≥ b`.
+pub(crate) fn lt(a: f64, b: f64) -> bool {
+    !ge(a, b)
+}
+
+/// A derivation that stopped early: missing or invalid inputs, as an [`Outcome`].
+pub(crate) type Stop<T> = Result<T, Outcome>;
+
+/// Shows a number without trailing zeros (at most `digits` decimals).
+pub(crate) fn fmt_num(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+/// A number as JSON, rounded to `digits` decimals; an integer when it has no fraction.
+pub(crate) fn num_json(x: f64, digits: i32) -> Json {
+    let f = 10f64.powi(digits);
+    let r = (x * f).round() / f;
+    if r.fract() == 0.0 && r.abs() < 9.0e15 {
+        Json::from(r as i64)
+    } else {
+        serde_json::Number::from_f64(r).map_or(Json::Null, Json::Number)
     }
 }
 
@@ -129,16 +246,230 @@ impl Inputs<'_> {
         }
         v
     }
+
+    /// The label of the item an argument is mapped to (this form, another form, or a derived
+    /// value); the path itself when there is none.
+    pub fn label(&self, arg: &str) -> Text {
+        let path = self.path(arg);
+        let parts: Vec<&str> = path.split('.').collect();
+        let (form, id) = match parts.as_slice() {
+            [i] => (Some(self.form), *i),
+            [f, i] | [_, f, i] => (self.def.form(f), *i),
+            _ => (None, path.as_str()),
+        };
+        form.and_then(|f| {
+            f.item(id).map(|i| i.label.clone()).or_else(|| {
+                f.derived
+                    .iter()
+                    .find(|d| d.id == id)
+                    .map(|d| d.label.clone())
+            })
+        })
+        .unwrap_or_else(|| Text {
+            en: path.clone(),
+            zh: path.clone(),
+        })
+    }
+
+    /// "Not derivable" because of the input `arg`: `en`/`zh` say what is wrong with it.
+    pub fn invalid(&self, arg: &str, en: &str, zh: &str) -> Outcome {
+        let l = self.label(arg);
+        Outcome::Invalid {
+            items: vec![self.path(arg)],
+            reason: Text {
+                en: format!("{} {en}", l.en),
+                zh: format!("{}{zh}", l.zh),
+            },
+        }
+    }
+
+    /// "Not derivable: missing …" naming the items these arguments are mapped to.
+    pub fn missing(&self, args: &[&str]) -> Outcome {
+        Outcome::Missing(args.iter().map(|a| self.path(a)).collect())
+    }
+
+    /// A number, if one is entered (special values such as not done count as missing); it
+    /// must be finite and within `lo..=hi`.
+    pub fn opt_num(&self, arg: &str, lo: f64, hi: f64) -> Stop<Option<f64>> {
+        match self.get(arg) {
+            Json::Null | Json::Object(_) => Ok(None),
+            Json::Number(n) => match n.as_f64() {
+                Some(x) if x.is_finite() && x >= lo && x <= hi => Ok(Some(x)),
+                Some(x) if x.is_finite() => {
+                    let (l, h) = (fmt_num(lo, 6), fmt_num(hi, 6));
+                    Err(if hi == f64::MAX {
+                        self.invalid(
+                            arg,
+                            &format!("= {x} must be {l} or more"),
+                            &format!(" = {x}，应 ≥ {l}"),
+                        )
+                    } else if lo == f64::MIN {
+                        self.invalid(
+                            arg,
+                            &format!("= {x} must be {h} or less"),
+                            &format!(" = {x}，应 ≤ {h}"),
+                        )
+                    } else {
+                        self.invalid(
+                            arg,
+                            &format!("= {x} is outside {l}–{h}"),
+                            &format!(" = {x}，超出范围 {l}–{h}"),
+                        )
+                    })
+                }
+                _ => Err(self.invalid(arg, "is not a finite number", "不是有限数值")),
+            },
+            _ => Err(self.invalid(arg, "is not a number", "不是数值")),
+        }
+    }
+
+    /// A number above zero (a divisor, a weight), if entered.
+    pub fn opt_pos(&self, arg: &str) -> Stop<Option<f64>> {
+        match self.opt_num(arg, f64::MIN, f64::MAX)? {
+            Some(x) if x <= 0.0 => Err(self.invalid(
+                arg,
+                &format!("= {x} must be above 0"),
+                &format!(" = {x}，应大于 0"),
+            )),
+            x => Ok(x),
+        }
+    }
+
+    /// A whole number within `lo..=hi`, if entered.
+    pub fn opt_int(&self, arg: &str, lo: i64, hi: i64) -> Stop<Option<i64>> {
+        match self.opt_num(arg, lo as f64, hi as f64)? {
+            None => Ok(None),
+            Some(x) if x.fract() == 0.0 => Ok(Some(x as i64)),
+            Some(x) => Err(self.invalid(
+                arg,
+                &format!("= {x} is not a whole number"),
+                &format!(" = {x}，应为整数"),
+            )),
+        }
+    }
+
+    /// A code of `codes`, if entered; any other value is refused.
+    pub fn opt_code(&self, arg: &str, codes: &[&'static str]) -> Stop<Option<&'static str>> {
+        match self.get(arg) {
+            Json::Null | Json::Object(_) => Ok(None),
+            Json::String(s) => match codes.iter().find(|c| **c == s) {
+                Some(c) => Ok(Some(c)),
+                None => Err(self.invalid(
+                    arg,
+                    &format!("has an unknown code {s:?} (expected {})", codes.join(", ")),
+                    &format!("的代码 {s:?} 无法识别（应为 {}）", codes.join("、")),
+                )),
+            },
+            other => Err(self.invalid(
+                arg,
+                &format!(
+                    "has an unknown code {other} (expected {})",
+                    codes.join(", ")
+                ),
+                &format!("的代码 {other} 无法识别（应为 {}）", codes.join("、")),
+            )),
+        }
+    }
+
+    /// A yes/no answer (`Y`/`N`, or a boolean item), if entered.
+    pub fn opt_yn(&self, arg: &str) -> Stop<Option<bool>> {
+        if let Json::Bool(b) = self.get(arg) {
+            return Ok(Some(b));
+        }
+        Ok(self.opt_code(arg, &["Y", "N"])?.map(|c| c == "Y"))
+    }
+
+    /// A complete date (or the calendar date of a date-time) as a day number, if entered.
+    pub fn opt_day(&self, arg: &str) -> Stop<Option<i64>> {
+        match self.get(arg) {
+            Json::Null | Json::Object(_) => Ok(None),
+            Json::String(s) => match crate::expr::date_interval(&s) {
+                Some((a, b)) if a == b => Ok(Some(a)),
+                Some(_) => Err(self.invalid(
+                    arg,
+                    &format!("= {s} is a partial date"),
+                    &format!(" = {s}，为不完整日期"),
+                )),
+                None => Err(self.invalid(
+                    arg,
+                    &format!("= {s} is not a date"),
+                    &format!(" = {s}，不是日期"),
+                )),
+            },
+            other => Err(self.invalid(
+                arg,
+                &format!("= {other} is not a date"),
+                &format!(" = {other}，不是日期"),
+            )),
+        }
+    }
+
+    /// A numeric study parameter, `default` when the definition does not set it.
+    pub fn param(&self, name: &str, default: f64) -> Stop<f64> {
+        match self.def.parameters.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| bad_param(name, "is not a number", "不是数值")),
+        }
+    }
+
+    /// A true/false study parameter, `default` when the definition does not set it.
+    pub fn param_flag(&self, name: &str, default: bool) -> Stop<bool> {
+        match self.def.parameters.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| bad_param(name, "is not true or false", "不是 true 或 false")),
+        }
+    }
+}
+
+fn bad_param(name: &str, en: &str, zh: &str) -> Outcome {
+    Outcome::Invalid {
+        items: vec![],
+        reason: Text {
+            en: format!("study parameter {name} {en}"),
+            zh: format!("研究参数 {name} {zh}"),
+        },
+    }
 }
 
 /// Runs one derivation function.
 pub fn run(function: &str, inp: &Inputs) -> Outcome {
-    match function {
-        "eligibility" => basic::eligibility(inp),
-        "age_years" => basic::age_years(inp),
-        "bsa_mosteller" => basic::bsa_mosteller(inp),
-        "bmi" => basic::bmi(inp),
-        other => Outcome::Missing(vec![format!("unknown function {other}")]),
+    let r: Stop<Outcome> = match function {
+        "eligibility" => Ok(basic::eligibility(inp)),
+        "age_years" => Ok(basic::age_years(inp)),
+        "bsa_mosteller" => Ok(basic::bsa_mosteller(inp)),
+        "bmi" => Ok(basic::bmi(inp)),
+        "dose_per_m2" => dosing::dose_per_m2(inp),
+        "percent_of" => dosing::percent_of(inp),
+        "cells_per_kg" => dosing::cells_per_kg(inp),
+        "study_day" => dosing::study_day(inp),
+        "sum" => dosing::sum(inp),
+        "crs_grade" => crs::crs_grade(inp),
+        "ice_score" => icans::ice_score(inp),
+        "icans_grade" => icans::icans_grade(inp),
+        "all_response" => all::all_response(inp),
+        "mrd_status" => all::mrd_status(inp),
+        "lugano_pet" => lugano::lugano_pet(inp),
+        "lugano_ct" => lugano::lugano_ct(inp),
+        "lugano_overall" => lugano::lugano_overall(inp),
+        other => Ok(Outcome::Missing(vec![format!("unknown function {other}")])),
+    };
+    match r.unwrap_or_else(|o| o) {
+        // A computation that overflowed (no finite number to store) is not derivable.
+        Outcome::Value {
+            value: Json::Null, ..
+        } => Outcome::Invalid {
+            items: vec![],
+            reason: Text {
+                en: "the result is not a finite number; check the inputs".into(),
+                zh: "结果不是有限数值，请核对输入".into(),
+            },
+        },
+        o => o,
     }
 }
 
@@ -174,6 +505,15 @@ pub fn derive_form(
                 value,
                 display,
                 missing: vec![],
+            },
+            Outcome::Invalid { items, reason } => Derived {
+                id: spec.id.clone(),
+                value: Json::Null,
+                display: Text {
+                    en: format!("not derivable: {}", reason.en),
+                    zh: format!("无法推导：{}", reason.zh),
+                },
+                missing: items,
             },
             Outcome::Missing(mut m) => {
                 m.sort();
@@ -217,10 +557,15 @@ fn missing_text(en: &[String], zh: &[String]) -> Text {
     }
 }
 
+/// The label of an item or derived value of the form; the id itself when there is none.
 fn label(form: &FormDef, item: &str, zh: bool) -> String {
-    match form.item(item) {
-        Some(i) if zh => i.label.zh.clone(),
-        Some(i) => i.label.en.clone(),
+    let text = form
+        .item(item)
+        .map(|i| &i.label)
+        .or_else(|| form.derived.iter().find(|d| d.id == item).map(|d| &d.label));
+    match text {
+        Some(t) if zh => t.zh.clone(),
+        Some(t) => t.en.clone(),
         None => item.to_string(),
     }
 }
