@@ -236,10 +236,12 @@ pub(super) fn check(
                         }
                     }
                     for (arg, path) in &d.inputs {
-                        if !args.contains(&arg.as_str()) {
+                        if !crate::derive::takes_input(&d.function, arg) {
                             ed(format!("function {:?} takes no input {arg:?}", d.function));
                         }
-                        if let Some(m) = check_path(def, form, path) {
+                        // An input names an item, or (e.g. target lesions) a repeating group.
+                        let is_group = form.groups.iter().any(|g| g.id == *path && g.repeating);
+                        if let Some(m) = check_path(def, form, path).filter(|_| !is_group) {
                             ed(format!("input {arg:?}: {m}"));
                         }
                     }
