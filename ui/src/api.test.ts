@@ -33,6 +33,27 @@ describe("api", () => {
     ]);
   });
 
+  it("the new commands: override, schedule, worklist, definition by version", async () => {
+    invoke.mockResolvedValue(null);
+    const form = { subject: "S01-001", event: "D7", event_repeat: 1, form: "CRS", form_repeat: 1 };
+    await api.formOverride(form, "CRSGR", 2, "fever was paracetamol-masked");
+    await api.formOverride(form, "CRSGR", null, "entered in error");
+    await api.subjectSchedule("S01-001");
+    await api.worklist();
+    await api.worklist(30);
+    await api.definition();
+    await api.definition("0.9");
+    expect(invoke.mock.calls).toEqual([
+      ["form_override", { form, derived: "CRSGR", value: 2, reason: "fever was paracetamol-masked" }],
+      ["form_override", { form, derived: "CRSGR", value: null, reason: "entered in error" }],
+      ["subject_schedule", { subject: "S01-001" }],
+      ["worklist", {}],
+      ["worklist", { days: 30 }],
+      ["definition", {}],
+      ["definition", { version: "0.9" }],
+    ]);
+  });
+
   it("turns rejections into ApiError, keeping code, message and findings", async () => {
     const finding = { item: "X", group: "MAIN", repeat: 1, rule: "type", severity: "error", message: { en: "bad", zh: "错" } };
     invoke.mockRejectedValue({ code: "validation", message: "1 value refused", findings: [finding] });

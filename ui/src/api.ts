@@ -15,6 +15,8 @@ import type { SessionInfo } from "./bindings/SessionInfo";
 import type { Slot } from "./bindings/Slot";
 import type { SubjectSummary } from "./bindings/SubjectSummary";
 import type { ValueEntry } from "./bindings/ValueEntry";
+import type { Visit } from "./bindings/Visit";
+import type { WorklistEntry } from "./bindings/WorklistEntry";
 
 export type ErrorCode =
   | "validation"
@@ -59,6 +61,9 @@ export function toApiError(e: unknown): ApiError {
 /** FormView and CheckOutcome gain `hidden`; tolerate its absence. */
 export type WithHidden = { hidden?: Array<Slot> };
 
+/** A FormView as received: older services send neither `hidden` nor `overrides`. */
+export type FormViewIn = Omit<FormView, "hidden" | "overrides"> & WithHidden & { overrides?: FormView["overrides"] };
+
 type Hooks = {
   /** Resolves once the user has unlocked the session; rejects when they give up. */
   onLocked?: () => Promise<void>;
@@ -98,15 +103,23 @@ export const api = {
   logout: () => call<null>("logout"),
   session: () => call<SessionInfo | null>("session"),
   unlock: (password: string) => call<SessionInfo>("unlock", { password }),
-  definition: () => call<Definition>("definition"),
+  /** The current definition, or the version a form instance was captured under. */
+  definition: (version?: string) => call<Definition>("definition", version === undefined ? {} : { version }),
   subjects: () => call<SubjectSummary[]>("subjects"),
   enrol: (subject: string) => call<SubjectSummary>("enrol", { subject }),
   casebook: (subject: string) => call<Casebook>("casebook", { subject }),
-  formShow: (form: FormRef) => call<FormView & WithHidden>("form_show", { form }),
+  formShow: (form: FormRef) => call<FormViewIn>("form_show", { form }),
   formCheck: (form: FormRef, values: ValueEntry[]) =>
     call<CheckOutcome & WithHidden>("form_check", { form, values }),
   formSave: (form: FormRef, values: ValueEntry[], complete: boolean, reason: string | null) =>
     call<SaveOutcome & WithHidden>("form_save", { form, values, complete, reason }),
+  /** An investigator overrides a derived value (a value of its scale), or withdraws the
+   * override (`value` null); the reason is required either way. */
+  formOverride: (form: FormRef, derived: string, value: unknown, reason: string) =>
+    call<FormViewIn>("form_override", { form, derived, value, reason }),
+  subjectSchedule: (subject: string) => call<Visit[]>("subject_schedule", { subject }),
+  /** Visits overdue, due, in progress, or opening within `days` (the services' default 7). */
+  worklist: (days?: number) => call<WorklistEntry[]>("worklist", days === undefined ? {} : { days }),
 };
 
 export type Api = typeof api;

@@ -72,6 +72,11 @@ beforeEach(() => {
     casebook: () => ({ subject: subjects[0], forms: [{ form: ref, status: "in_progress" }] }),
     form_show: () => ({ form: ref, status: "in_progress", definition_version: "1.0", values: [], derived: [], findings: [] }),
     form_check: () => ({ derived: [], findings: [] }),
+    subject_schedule: () => [],
+    worklist: () => [
+      { subject: "S01-002", event: "SCR", name: { en: "Screening", zh: "筛选期" }, due: "2025-03-04", earliest: "2025-03-04", latest: "2025-04-01", state: "due", planned: false },
+      { subject: "S01-001", event: "FU", name: { en: "Follow-up", zh: "随访" }, due: "2025-03-01", earliest: "2025-02-28", latest: "2025-03-02", state: "overdue", planned: true },
+    ],
   };
 });
 afterEach(() => m?.unmount());
@@ -256,6 +261,43 @@ describe("App", () => {
     await flush();
     expect(m.root.querySelector("#username")).not.toBeNull();
     expect($(m.root, "#status").textContent).toBe("Please sign in again");
+  });
+
+  it("the Worklist tab lists visits to do, overdue first; a row opens the casebook; Subjects returns", async () => {
+    await login();
+    expect($(m.root, "#nav-subjects").getAttribute("aria-current")).toBe("page");
+    click($(m.root, "#nav-worklist"));
+    await flush();
+    expect(calls.at(-1)).toEqual(["worklist", {}]);
+    expect($(m.root, "#nav-worklist").getAttribute("aria-current")).toBe("page");
+    const rows = [...m.root.querySelectorAll<HTMLElement>("[data-worklist]")];
+    expect(rows.map((r) => r.dataset.worklist)).toEqual(["S01-001/FU", "S01-002/SCR"]);
+    press(rows[0], "Enter");
+    await flush();
+    expect(calls.some((c) => c[0] === "casebook" && c[1].subject === "S01-001")).toBe(true);
+    expect(calls.some((c) => c[0] === "subject_schedule" && c[1].subject === "S01-001")).toBe(true);
+    expect(m.root.querySelector("[data-form-cell]")).not.toBeNull();
+    // Back returns to the worklist; the Subjects tab to the subject list.
+    click($(m.root, "#back"));
+    await flush();
+    expect(m.root.querySelector("[data-worklist]")).not.toBeNull();
+    click($(m.root, "#nav-subjects"));
+    await flush();
+    expect(m.root.querySelectorAll("[data-subject]").length).toBe(2);
+    expect(m.root.querySelector("#back")).toBeNull();
+  });
+
+  it("the navigation asks before dropping unsaved input", async () => {
+    await login();
+    press($(m.root, "[data-subject='S01-001']"), "Enter");
+    await flush();
+    click($(m.root, "[data-form-cell='SCR.1/TEST.1']"));
+    await flush();
+    type($(m.root, "input[data-item=VISDAT]"), "2024-01-01");
+    click($(m.root, "#nav-worklist"));
+    expect(m.root.querySelector("#leave-dialog")).not.toBeNull();
+    click($(m.root, "#leave-stay"));
+    expect($<HTMLInputElement>(m.root, "input[data-item=VISDAT]").value).toBe("2024-01-01");
   });
 
   it("log out", async () => {

@@ -12,6 +12,7 @@ import { Casebook } from "./screens/Casebook";
 import { FormScreen } from "./screens/FormScreen";
 import { Login } from "./screens/Login";
 import { Subjects } from "./screens/Subjects";
+import { Worklist } from "./screens/Worklist";
 
 type Status = { text: string; kind: StatusKind; at: number };
 
@@ -35,6 +36,8 @@ export function App() {
   const lastActivity = useRef(Date.now());
   /** False once the session has ended: late messages from the screens are then dropped. */
   const alive = useRef(false);
+  /** Definitions by version: immutable once published, so kept for the app's lifetime. */
+  const defCache = useRef(new Map<string, Promise<Definition>>());
 
   useEffect(() => onLangChange((l) => setLangState(l)), []);
 
@@ -42,7 +45,9 @@ export function App() {
 
   const loadDefinition = async () => {
     try {
-      setDef(await api.definition());
+      const d = await api.definition();
+      defCache.current.set(d.study.version, Promise.resolve(d));
+      setDef(d);
     } catch (raw) {
       showStatus(errorText(toApiError(raw)), "error");
     }
@@ -157,6 +162,13 @@ export function App() {
     else go();
   };
 
+  /** One of the main screens, from the navigation: the stack starts again there. */
+  const goHome = (kind: "subjects" | "worklist") =>
+    guarded(() => {
+      showStatus("");
+      setStack([{ kind }]);
+    });
+
   const services: AppServices | null = useMemo(
     () =>
       session && def
@@ -164,6 +176,17 @@ export function App() {
             node,
             session,
             def,
+            definitionFor: (version) => {
+              if (version === def.study.version) return Promise.resolve(def);
+              let p = defCache.current.get(version);
+              if (!p) {
+                p = api.definition(version);
+                defCache.current.set(version, p);
+                // A failed load is not remembered.
+                p.catch(() => defCache.current.delete(version));
+              }
+              return p;
+            },
             status: (text, kind) => {
               if (alive.current) showStatus(text, kind);
             },
@@ -225,6 +248,7 @@ export function App() {
     );
   else if (!services) body = <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
   else if (screen.kind === "subjects") body = <Subjects />;
+  else if (screen.kind === "worklist") body = <Worklist />;
   else if (screen.kind === "casebook") body = <Casebook subject={screen.subject} key={screen.subject} />;
   else body = <FormScreen form={screen.form} key={JSON.stringify(screen.form)} />;
 
@@ -236,6 +260,23 @@ export function App() {
           <span class="study-id">{node?.study ?? t("app.title")}</span>
           <span class="study-name">{title}</span>
         </div>
+        {services && (
+          <nav class="main-nav" aria-label={t("nav.label")}>
+            {(["subjects", "worklist"] as const).map((k) => (
+              <button
+                key={k}
+                id={`nav-${k}`}
+                type="button"
+                class={`nav-tab${stack[0].kind === k ? " active" : ""}`}
+                aria-current={stack[0].kind === k ? "page" : undefined}
+                title={k === "worklist" ? t("nav.worklist.title") : undefined}
+                onClick={() => goHome(k)}
+              >
+                {t(k === "subjects" ? "nav.subjects" : "nav.worklist")}
+              </button>
+            ))}
+          </nav>
+        )}
         <div class="header-right">
           {node && (
             <span class="node-tag" title={node.node_id}>

@@ -7,6 +7,7 @@ import type { SessionInfo } from "./bindings/SessionInfo";
 
 export type Screen =
   | { kind: "subjects" }
+  | { kind: "worklist" }
   | { kind: "casebook"; subject: string }
   | { kind: "form"; form: FormRef };
 
@@ -15,7 +16,11 @@ export type StatusKind = "info" | "ok" | "warn" | "error";
 export type AppServices = {
   node: NodeSummary | null;
   session: SessionInfo;
+  /** The current definition. */
   def: Definition;
+  /** A definition by version (a form instance keeps the version it was captured under);
+   * cached, the current one answered at once. */
+  definitionFor: (version: string) => Promise<Definition>;
   /** Shows a message in the status line (#status). */
   status: (text: string, kind?: StatusKind) => void;
   open: (s: Screen) => void;

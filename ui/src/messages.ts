@@ -28,3 +28,10 @@ export function dateOf(ts: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})/.exec(ts);
   return m ? m[1] : ts;
 }
+
+/** A timestamp as a person reads it: date and minutes, e.g. 2024-03-05 14:30. */
+export function whenOf(ts: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(ts);
+  if (!m) return ts;
+  return m[2] ? `${m[1]} ${m[2]}` : m[1];
+}

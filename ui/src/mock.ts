@@ -6,7 +6,9 @@
 //
 // URL options: `?mock&user=nurse` starts signed in (nurse, investigator, monitor, dm);
 // `&locked` makes the first data call after sign-in answer `session_locked`; `&idle=N` sets the
-// idle lock to N minutes; `&central` makes this a central node; `&lang=zh` starts in Chinese.
+// idle lock to N minutes; `&central` makes this a central node; `&lang=zh` starts in Chinese;
+// `&click=SEL|SEL|…` clicks those CSS selectors in turn once each appears (to reach a screen or a
+// dialog for a screenshot), e.g. `&user=investigator&click=[data-subject="S01-001"]|[data-form-cell="D7.1/CRS.1"]`.
 
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { Action } from "./bindings/Action";
@@ -19,12 +21,15 @@ import type { FormRef } from "./bindings/FormRef";
 import type { Finding } from "./bindings/Finding";
 import type { ItemDef } from "./bindings/ItemDef";
 import type { NodeSummary } from "./bindings/NodeSummary";
+import type { OverrideView } from "./bindings/OverrideView";
 import type { Role } from "./bindings/Role";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { Slot } from "./bindings/Slot";
 import type { SubjectSummary } from "./bindings/SubjectSummary";
 import type { Text } from "./bindings/Text";
 import type { ValueEntry } from "./bindings/ValueEntry";
+import type { Visit } from "./bindings/Visit";
+import type { WorklistEntry } from "./bindings/WorklistEntry";
 
 const T = (en: string, zh: string): Text => ({ en, zh });
 
@@ -107,13 +112,21 @@ const codelists: Codelist[] = [
     ],
   },
   {
-    id: "CRSGRADE",
+    id: "HYPOT",
     choices: [
-      { code: "0", en: "Grade 0 (none)", zh: "0 级（无）" },
-      { code: "1", en: "Grade 1", zh: "1 级" },
-      { code: "2", en: "Grade 2", zh: "2 级" },
-      { code: "3", en: "Grade 3", zh: "3 级" },
-      { code: "4", en: "Grade 4", zh: "4 级" },
+      { code: "NONE", en: "None", zh: "无" },
+      { code: "FLUIDS", en: "Needing fluids, not vasopressors", zh: "需补液，无需血管活性药物" },
+      { code: "VASO1", en: "One vasopressor (± vasopressin)", zh: "需一种血管活性药物（± 血管加压素）" },
+      { code: "VASO2", en: "Several vasopressors", zh: "需多种血管活性药物" },
+    ],
+  },
+  {
+    id: "OXY",
+    choices: [
+      { code: "NONE", en: "None", zh: "无" },
+      { code: "LOWFLOW", en: "Low-flow nasal cannula (≤ 6 L/min)", zh: "低流量鼻导管（≤ 6 L/min）" },
+      { code: "HIGHFLOW", en: "High-flow cannula, facemask or Venturi", zh: "高流量鼻导管、面罩或文丘里面罩" },
+      { code: "PPV", en: "Positive pressure (CPAP, BiPAP, ventilation)", zh: "正压通气（CPAP、BiPAP、机械通气）" },
     ],
   },
 ];
@@ -259,13 +272,35 @@ const CRS: FormDef = {
   repeating: true,
   groups: [],
   items: [
-    item("CRSSTDAT", T("Onset date", "发生日期"), "date", { required: true }),
-    item("CRSGR", T("Maximum grade (ASTCT)", "最高分级（ASTCT）"), "choice", { codelist: "CRSGRADE", required: true }),
+    item("CRSDAT", T("Assessment date", "评估日期"), "date", { required: true }),
+    item("TEMP", T("Maximum temperature in 24 h", "24 小时内最高体温"), "decimal", { unit: "°C", digits: 1, range: [30, 45], required: true }),
+    item("HYPOT", T("Hypotension", "低血压"), "choice", { codelist: "HYPOT", required: true }),
+    item("OXY", T("Oxygen need", "吸氧需求"), "choice", { codelist: "OXY", required: true }),
     item("TOCI", T("Tocilizumab given", "使用托珠单抗"), "boolean", { required: true }),
     item("TOCIN", T("Number of tocilizumab doses", "托珠单抗给药次数"), "integer", { range: [1, 4], when: "TOCI == true", required: true }),
   ],
   checks: [],
-  derived: [],
+  derived: [{ id: "CRSGR", label: T("CRS grade (ASTCT)", "CRS 分级（ASTCT）"), function: "crs_grade", inputs: {}, unit: null, overridable: true }],
+};
+
+const RSP: FormDef = {
+  id: "RSP",
+  name: T("Response assessment (B-ALL)", "疗效评估（B-ALL）"),
+  repeating: false,
+  groups: [],
+  items: [
+    item("BMDAT", T("Bone marrow date", "骨髓检查日期"), "date", { required: true }),
+    item("BLASTS", T("Marrow blasts", "骨髓原始细胞比例"), "decimal", { unit: "%", digits: 1, range: [0, 100], required: true }),
+    item("CIRC", T("Circulating blasts", "外周血原始细胞"), "choice", { codelist: "NY", required: true }),
+    item("ANC", T("Absolute neutrophil count", "中性粒细胞绝对值"), "decimal", { unit: "/µL", range: [0, 100000], required: true }),
+    item("PLT", T("Platelets", "血小板计数"), "decimal", { unit: "/µL", range: [0, 2000000], required: true }),
+    item("MRDRES", T("MRD (flow cytometry)", "MRD（流式细胞术）"), "decimal", { unit: "%", digits: 4, range: [0, 100] }),
+  ],
+  checks: [],
+  derived: [
+    { id: "RESP", label: T("Response (B-ALL)", "疗效（B-ALL）"), function: "all_response", inputs: {}, unit: null, overridable: true },
+    { id: "MRD", label: T("MRD status", "MRD 状态"), function: "mrd_status", inputs: {}, unit: null, overridable: true },
+  ],
 };
 
 const definition: Definition = {
@@ -276,11 +311,23 @@ const definition: Definition = {
     { id: "SCR", name: T("Screening", "筛选期"), anchor: "enrolment", day: 0, window: [0, 28], repeating: false, forms: ["DM", "ELIG", "LB"] },
     { id: "D0", name: T("Infusion (day 0)", "回输日（第 0 天）"), anchor: "infusion", day: 0, window: [0, 0], repeating: false, forms: ["VS", "LB"] },
     { id: "D7", name: T("Day 7", "第 7 天"), anchor: "infusion", day: 7, window: [6, 8], repeating: false, forms: ["VS", "LB", "CRS"] },
+    { id: "D14", name: T("Day 14", "第 14 天"), anchor: "infusion", day: 14, window: [12, 16], repeating: false, forms: ["VS", "LB", "CRS"] },
+    { id: "D28", name: T("Day 28 response", "第 28 天疗效评估"), anchor: "infusion", day: 28, window: [25, 31], repeating: false, forms: ["VS", "LB", "RSP"] },
+    { id: "M3", name: T("Month 3", "第 3 个月"), anchor: "infusion", day: 90, window: [80, 100], repeating: false, forms: ["VS", "LB", "RSP"] },
     { id: "UNS", name: T("Unscheduled visit", "计划外访视"), anchor: "none", day: null, window: null, repeating: true, forms: ["VS", "LB", "CRS"] },
   ],
-  forms: [DM, ELIG, VS, LB, CRS],
+  forms: [DM, ELIG, VS, LB, CRS, RSP],
   sha256: "0".repeat(64),
 };
+
+/** An earlier version: vital signs without the fever questions (S01-001's day 0 was captured under it). */
+const definition09: Definition = {
+  ...definition,
+  study: { ...definition.study, version: "0.9" },
+  forms: definition.forms.map((f) => (f.id === "VS" ? { ...f, items: f.items.filter((i) => i.id !== "FEVER" && i.id !== "FEVTIM") } : f)),
+  sha256: "9".repeat(64),
+};
+const VERSIONS: Record<string, Definition> = { "1.0": definition, "0.9": definition09 };
 
 // ---- hidden items: the `when` conditions above, in JavaScript ----
 
@@ -300,25 +347,43 @@ const WHEN: Record<string, (get: Get, group: string, repeat: number) => boolean 
 
 // ---- state ----
 
-type Instance = { status: string; values: Map<string, unknown> };
-type Subject = { summary: SubjectSummary; forms: Map<string, Instance> };
+type Instance = { status: string; values: Map<string, unknown>; version?: string; overrides?: OverrideView[] };
+type Subject = {
+  summary: SubjectSummary;
+  forms: Map<string, Instance>;
+  /** Actual infusion date; without it the schedule uses a planned one (enrolment + 28 days). */
+  infusion?: string;
+  /** Death, withdrawal or end of study: nothing is expected after it. */
+  end?: string;
+};
 
 const subjects = new Map<string, Subject>();
 const key = (g: string, r: number, i: string) => `${g}|${r}|${i}`;
 const formKey = (f: FormRef) => `${f.event}.${f.event_repeat}/${f.form}.${f.form_repeat}`;
 
-function seed(id: string, enrolled: string, forms: Array<[string, string, Record<string, unknown>]>) {
+/** Today's local date plus n days, YYYY-MM-DD: the seeds keep their places relative to today. */
+function day(n: number, from?: string): string {
+  const d = from ? new Date(`${from}T12:00:00`) : new Date();
+  d.setDate(d.getDate() + n);
+  const p = (x: number) => String(x).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+type Seed = [string, string, Record<string, unknown>, Partial<Pick<Instance, "version" | "overrides">>?];
+
+function seed(id: string, enrolled: string, forms: Seed[], more: Pick<Subject, "infusion" | "end"> = {}) {
   const s: Subject = {
     summary: { subject: id, site: "S01", enrolled_at: enrolled, definition_version: "1.0", forms_started: 0, forms_complete: 0, eligibility: null },
     forms: new Map(),
+    ...more,
   };
-  for (const [fk, status, values] of forms) {
+  for (const [fk, status, values, extra] of forms) {
     const m = new Map<string, unknown>();
     for (const [k, v] of Object.entries(values)) {
       const parts = k.split("|");
       m.set(parts.length === 3 ? k : key("MAIN", 1, k), v);
     }
-    s.forms.set(fk, { status, values: m });
+    s.forms.set(fk, { status, values: m, ...extra });
   }
   subjects.set(id, s);
   refresh(s);
@@ -334,27 +399,95 @@ function refresh(s: Subject) {
   }
 }
 
-seed("S01-001", "2025-03-04T09:12:00+08:00", [
-  ["SCR.1/DM.1", "complete", { ICDAT: "2025-03-04", BRTHDAT: "1979-06", SEX: "F", ETHNIC: "HAN", HEIGHT: 162, WEIGHT: 55.4 }],
-  [
-    "SCR.1/ELIG.1",
-    "complete",
-    {
-      DIAG: "BALL", DISSTAT: "RELAPSED",
-      "ANTIGEN|1|CD19": "POS", "ANTIGEN|1|CD19MTH": "FLOW", "ANTIGEN|1|CD19PCT": 92.5, "ANTIGEN|1|CD19DAT": "2025-02-20",
-      "ANTIGEN|1|CD22": "POS", "ANTIGEN|1|CD22MTH": "IHC", "ANTIGEN|1|CD22DAT": "2025-02-20",
-      "PERF|1|PSSCALE": "ECOG", "PERF|1|PSSCORE": 1,
-      "INCL|1|IN01": "Y", "INCL|1|IN02": "Y", "INCL|1|IN03": "Y", "INCL|1|IN04": "Y", "INCL|1|IN05": "Y", "INCL|1|IN06": "Y",
-      "EXCL|1|EX01": "N", "EXCL|1|EX02": "N", "EXCL|1|EX03": "N", "EXCL|1|EX04": "N",
-    },
-  ],
-  ["SCR.1/LB.1", "in_progress", { LBDAT: "2025-03-05", "RES|1|LBTEST": "WBC", "RES|1|LBORRES": 3.2, "RES|1|LBUNIT": "10⁹/L", "RES|2|LBTEST": "CRP", "RES|2|LBORRES": { blq: 0.5 }, "RES|2|LBUNIT": "mg/L" }],
-  ["D0.1/VS.1", "in_progress", { VSDTC: "2025-03-20T08:30+08:00", TEMP: 36.8, SYSBP: { not_done: "Patient asleep" } }],
-]);
-seed("S01-002", "2025-03-11T14:40:00+08:00", [
-  ["SCR.1/DM.1", "in_progress", { ICDAT: "2025-03-11", SEX: "M", HEIGHT: 175 }],
-]);
-seed("S01-003", "2025-04-02T10:05:00+08:00", []);
+const ELIG_OK = {
+  DIAG: "BALL", DISSTAT: "RELAPSED",
+  "ANTIGEN|1|CD19": "POS", "ANTIGEN|1|CD19MTH": "FLOW", "ANTIGEN|1|CD19PCT": 92.5, "ANTIGEN|1|CD19DAT": day(-45),
+  "ANTIGEN|1|CD22": "POS", "ANTIGEN|1|CD22MTH": "IHC", "ANTIGEN|1|CD22DAT": day(-45),
+  "PERF|1|PSSCALE": "ECOG", "PERF|1|PSSCORE": 1,
+  "INCL|1|IN01": "Y", "INCL|1|IN02": "Y", "INCL|1|IN03": "Y", "INCL|1|IN04": "Y", "INCL|1|IN05": "Y", "INCL|1|IN06": "Y",
+  "EXCL|1|EX01": "N", "EXCL|1|EX02": "N", "EXCL|1|EX03": "N", "EXCL|1|EX04": "N",
+};
+const VS_OK = (d: string) => ({ VSDTC: `${d}T08:30+08:00`, TEMP: 36.8, SYSBP: 118, HR: 76, FEVER: false });
+const LB_OK = (d: string) => ({ LBDAT: d, "RES|1|LBTEST": "WBC", "RES|1|LBORRES": 3.2, "RES|1|LBUNIT": "10⁹/L" });
+
+// S01-001: infused 12 days ago; day 7 done (CRS grade overridden by the investigator), day 14 under way.
+{
+  const enr = day(-40), inf = day(-12);
+  seed(
+    "S01-001",
+    `${enr}T09:12:00+08:00`,
+    [
+      ["SCR.1/DM.1", "complete", { ICDAT: enr, BRTHDAT: "1979-06", SEX: "F", ETHNIC: "HAN", HEIGHT: 162, WEIGHT: 55.4 }],
+      ["SCR.1/ELIG.1", "complete", ELIG_OK],
+      ["SCR.1/LB.1", "complete", { LBDAT: day(1, enr), "RES|1|LBTEST": "WBC", "RES|1|LBORRES": 3.2, "RES|1|LBUNIT": "10⁹/L", "RES|2|LBTEST": "CRP", "RES|2|LBORRES": { blq: 0.5 }, "RES|2|LBUNIT": "mg/L" }],
+      // Captured under the earlier definition version 0.9 (no fever questions on vital signs).
+      ["D0.1/VS.1", "complete", { VSDTC: `${inf}T08:30+08:00`, TEMP: 36.8, SYSBP: { not_done: "Patient asleep" }, HR: 80 }, { version: "0.9" }],
+      ["D0.1/LB.1", "complete", LB_OK(inf)],
+      ["D7.1/VS.1", "complete", VS_OK(day(7, inf))],
+      ["D7.1/LB.1", "complete", LB_OK(day(7, inf))],
+      [
+        "D7.1/CRS.1",
+        "complete",
+        { CRSDAT: day(7, inf), TEMP: 39.2, HYPOT: "FLUIDS", OXY: "LOWFLOW", TOCI: true, TOCIN: 1 },
+        {
+          overrides: [
+            {
+              id: "CRSGR",
+              value: 3,
+              derived_then: 2,
+              reason: "Noradrenaline started 22:40 per the ICU chart; the hypotension answer predates it",
+              username: "dr.chen",
+              at: `${day(8, inf)}T10:05:00+08:00`,
+            },
+          ],
+        },
+      ],
+      ["D14.1/VS.1", "in_progress", { VSDTC: `${day(0)}T08:10+08:00`, TEMP: 37.1 }],
+    ],
+    { infusion: inf },
+  );
+}
+// S01-002: in screening, infusion only planned (in 4 days).
+seed("S01-002", `${day(-24)}T14:40:00+08:00`, [["SCR.1/DM.1", "in_progress", { ICDAT: day(-24), SEX: "M", HEIGHT: 175 }]]);
+// S01-003: enrolled two days ago, nothing entered: screening due.
+seed("S01-003", `${day(-2)}T10:05:00+08:00`, []);
+// S01-004: infused 45 days ago, day 14 missed, day 28 response under way (override: the derived
+// response has changed since), withdrawn 10 days ago: month 3 is not expected.
+{
+  const enr = day(-75), inf = day(-45);
+  seed(
+    "S01-004",
+    `${enr}T11:20:00+08:00`,
+    [
+      ["SCR.1/DM.1", "complete", { ICDAT: enr, BRTHDAT: "1991-11-02", SEX: "M", ETHNIC: "HAN", HEIGHT: 171, WEIGHT: 64 }],
+      ["SCR.1/ELIG.1", "complete", ELIG_OK],
+      ["SCR.1/LB.1", "complete", LB_OK(enr)],
+      ["D0.1/VS.1", "complete", VS_OK(inf)],
+      ["D0.1/LB.1", "complete", LB_OK(inf)],
+      ["D7.1/VS.1", "complete", VS_OK(day(7, inf))],
+      ["D7.1/LB.1", "complete", LB_OK(day(7, inf))],
+      ["D7.1/CRS.1", "complete", { CRSDAT: day(7, inf), TEMP: 37.2, HYPOT: "NONE", OXY: "NONE", TOCI: false }],
+      [
+        "D28.1/RSP.1",
+        "in_progress",
+        { BMDAT: day(28, inf), BLASTS: 3.5, CIRC: "N", ANC: 800, PLT: 60000, MRDRES: 0.004 },
+        {
+          overrides: [
+            {
+              id: "RESP",
+              value: "CR",
+              derived_then: "NR",
+              reason: "Repeat blood count two days later: ANC 1400/µL, platelets 112000/µL",
+              username: "dr.chen",
+              at: `${day(30, inf)}T15:30:00+08:00`,
+            },
+          ],
+        },
+      ],
+    ],
+    { infusion: inf, end: day(-10) },
+  );
+}
 
 // ---- validation and derivation, imitating ecrf-core ----
 
@@ -525,6 +658,32 @@ function derive(form: FormDef, values: Map<string, unknown>, subject: Subject | 
         const x = Math.sqrt((h * w) / 3600).toFixed(2);
         r = { id: "", value: Number(x), display: T(`${x} m²`, `${x} m²`), missing: [] };
       }
+    } else if (d.function === "crs_grade") {
+      const temp = num(g("TEMP")), hyp = g("HYPOT"), oxy = g("OXY");
+      if (temp === null || hyp === null || oxy === null) r = missing(form, [temp === null ? "TEMP" : "", hyp === null ? "HYPOT" : "", oxy === null ? "OXY" : ""].filter(Boolean));
+      else {
+        const H: Record<string, number> = { NONE: 0, FLUIDS: 2, VASO1: 3, VASO2: 4 };
+        const O: Record<string, number> = { NONE: 0, LOWFLOW: 2, HIGHFLOW: 3, PPV: 4 };
+        const grade = temp >= 38 ? Math.max(1, H[String(hyp)] ?? 0, O[String(oxy)] ?? 0) : 0;
+        r = { id: "", value: grade, display: grade ? T(`Grade ${grade} (ASTCT)`, `${grade} 级（ASTCT）`) : T("No CRS", "无 CRS"), missing: [] };
+      }
+    } else if (d.function === "all_response") {
+      const blasts = num(g("BLASTS")), circ = g("CIRC"), anc = num(g("ANC")), plt = num(g("PLT"));
+      if (blasts === null || circ === null || anc === null || plt === null)
+        r = missing(form, [blasts === null ? "BLASTS" : "", circ === null ? "CIRC" : "", anc === null ? "ANC" : "", plt === null ? "PLT" : ""].filter(Boolean));
+      else {
+        const code = blasts < 5 && circ === "N" ? (anc >= 1000 && plt >= 100000 ? "CR" : "CRI") : "NR";
+        const words: Record<string, Text> = {
+          CR: T("CR — complete remission", "CR — 完全缓解"),
+          CRI: T("CRi — complete remission with incomplete count recovery", "CRi — 完全缓解伴血细胞计数未完全恢复"),
+          NR: T("NR — no response", "NR — 未缓解"),
+        };
+        r = { id: "", value: code, display: words[code], missing: [] };
+      }
+    } else if (d.function === "mrd_status") {
+      const x = num(g("MRDRES"));
+      if (x === null) r = missing(form, ["MRDRES"]);
+      else r = x < 0.01 ? { id: "", value: "NEG", display: T("MRD negative", "MRD 阴性"), missing: [] } : { id: "", value: "POS", display: T("MRD positive", "MRD 阳性"), missing: [] };
     } else {
       const get = getter(form, values, subject);
       const miss: string[] = [];
@@ -548,6 +707,57 @@ function derive(form: FormDef, values: Map<string, unknown>, subject: Subject | 
       else r = { id: "", value: { eligible: true, failing: [] }, display: T("Eligible", "符合入组条件"), missing: [] };
     }
     out.push({ ...r, id: d.id });
+  }
+  return out;
+}
+
+// ---- overrides and the visit schedule, imitating ecrf-core ----
+
+/** The override value normalised, null to withdraw, or "!message" when it is off the scale. */
+function checkOverride(fn: string, v: unknown): unknown {
+  if (v === null) return null;
+  const ints: Record<string, [number, number]> = { crs_grade: [0, 5], icans_grade: [0, 4], ice_score: [0, 10] };
+  const codes: Record<string, string[]> = {
+    all_response: ["CR", "CRI", "MLFS", "PR", "NR", "PD", "RELAPSE"],
+    mrd_status: ["NEG", "POS", "NE"],
+    lugano_pet: ["CMR", "PMR", "NMR", "PMD"],
+    lugano_ct: ["CR", "PR", "SD", "PD"],
+    lugano_overall: ["CR", "PR", "SD", "PD"],
+  };
+  if (ints[fn]) {
+    const [lo, hi] = ints[fn];
+    return typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi ? v : `!expected a whole number from ${lo} to ${hi}`;
+  }
+  if (codes[fn]) return typeof v === "string" && codes[fn].includes(v) ? v : `!expected one of ${codes[fn].join(", ")}`;
+  if (typeof v === "number") return v;
+  return typeof v === "string" && v.trim() && v.length <= 200 ? v.trim() : "!expected a number or a short text";
+}
+
+function schedule(s: Subject): Visit[] {
+  const dm = [...s.forms.entries()].find(([k]) => k.startsWith("SCR.1/DM."));
+  const icdat = dm?.[1].values.get(key("MAIN", 1, "ICDAT"));
+  const enrolment = typeof icdat === "string" ? icdat : s.summary.enrolled_at.slice(0, 10);
+  const planned = !s.infusion;
+  const infusion = s.infusion ?? day(28, enrolment);
+  const today = day(0);
+  const out: Visit[] = [];
+  for (const ev of definition.events) {
+    if (ev.anchor === "none") continue;
+    const base = ev.anchor === "enrolment" ? enrolment : infusion;
+    const [lo, hi] = ev.window ?? [ev.day ?? 0, ev.day ?? 0];
+    const earliest = day(lo, base), latest = day(hi, base);
+    const mine = [...s.forms.entries()].filter(([k]) => k.startsWith(`${ev.id}.1/`)).map(([, i]) => i.status);
+    const started = mine.filter((x) => x !== "not_started").length;
+    const complete = mine.filter((x) => x === "complete").length;
+    const state: Visit["state"] =
+      complete >= ev.forms.length
+        ? "complete"
+        : s.end && earliest > s.end && started === 0
+          ? "not_expected"
+          : started > 0
+            ? today > latest ? "overdue" : "in_progress"
+            : today < earliest ? "upcoming" : today <= latest ? "due" : "overdue";
+    out.push({ event: ev.id, name: ev.name, due: day(ev.day ?? 0, base), earliest, latest, state, planned: ev.anchor === "infusion" && planned });
   }
   return out;
 }
@@ -598,9 +808,9 @@ export function installMock(params: URLSearchParams): void {
   const instance = (f: FormRef): { s: Subject; form: FormDef; inst: Instance } => {
     const s = subjects.get(f.subject);
     if (!s) throw fail("not_found", `no subject ${f.subject}`);
-    const form = definition.forms.find((x) => x.id === f.form);
+    const inst: Instance = s.forms.get(formKey(f)) ?? { status: "not_started", values: new Map() };
+    const form = VERSIONS[inst.version ?? "1.0"].forms.find((x) => x.id === f.form);
     if (!form) throw fail("not_found", `no form ${f.form}`);
-    const inst = s.forms.get(formKey(f)) ?? { status: "not_started", values: new Map() };
     return { s, form, inst };
   };
   const merged = (form: FormDef, inst: Instance, entries: ValueEntry[]) => {
@@ -637,7 +847,12 @@ export function installMock(params: URLSearchParams): void {
       locked = false;
       return session;
     },
-    definition: () => definition,
+    definition: (a) => {
+      if (a.version === undefined || a.version === null) return definition;
+      const d = VERSIONS[String(a.version)];
+      if (!d) throw fail("not_found", `definition version ${a.version}`);
+      return d;
+    },
     subjects: () => [...subjects.values()].map((s) => s.summary),
     enrol: (a) => {
       const id = String(a.subject);
@@ -664,12 +879,52 @@ export function installMock(params: URLSearchParams): void {
       return {
         form: ref,
         status: inst.status,
-        definition_version: "1.0",
+        definition_version: inst.version ?? "1.0",
         values: asEntries(inst.values),
         derived: derive(form, inst.values, s),
         findings: validate(form, inst.values, s, false),
         hidden: hiddenSlots(form, inst.values, s),
+        overrides: inst.overrides ?? [],
       };
+    },
+    form_override: (a) => {
+      const ref = a.form as FormRef;
+      if (!session?.permissions.includes("override_derived")) throw fail("forbidden", "only an investigator may override a derived value");
+      const reason = typeof a.reason === "string" ? a.reason.trim() : "";
+      if (!reason || reason.length > 1000) throw fail("invalid_input", "an override needs a reason (at most 1000 printable characters)");
+      const { s, form, inst } = instance(ref);
+      const id = String(a.derived);
+      const spec = form.derived.find((d) => d.id === id);
+      if (!spec) throw fail("not_found", `derived value ${id} of form ${form.id}`);
+      if (!spec.overridable) throw fail("invalid_input", `${spec.label.en} (${id}) may not be overridden`);
+      const value = checkOverride(spec.function, a.value ?? null);
+      if (typeof value === "string" && value.startsWith("!")) throw fail("invalid_input", `override of ${id}: ${value.slice(1)}`);
+      if (inst.status === "not_started") throw fail("invalid_input", "the form has no data yet: nothing to override");
+      const list = (inst.overrides ?? []).filter((o) => o.id !== id);
+      if (value === null && list.length === (inst.overrides ?? []).length) throw fail("invalid_input", `${id} is not overridden`);
+      if (value !== null) {
+        const now = new Date();
+        const at = `${day(0)}T${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}:00+08:00`;
+        const then = derive(form, inst.values, s).find((d) => d.id === id)?.value ?? null;
+        list.push({ id, value, derived_then: then, reason, username: session.username, at });
+      }
+      inst.overrides = list;
+      return handlers.form_show({ form: ref });
+    },
+    subject_schedule: (a) => {
+      const s = subjects.get(String(a.subject));
+      if (!s) throw fail("not_found", `No subject ${a.subject}`);
+      return schedule(s);
+    },
+    worklist: (a) => {
+      const days = typeof a.days === "number" ? a.days : 7;
+      const horizon = day(days);
+      const rank = (v: Visit) => ({ overdue: 0, due: 1, in_progress: 2 })[v.state as string] ?? 3;
+      const out: WorklistEntry[] = [];
+      for (const s of subjects.values())
+        for (const v of schedule(s))
+          if (["due", "overdue", "in_progress"].includes(v.state) || (v.state === "upcoming" && v.earliest <= horizon)) out.push({ subject: s.summary.subject, ...v });
+      return out.sort((x, y) => rank(x) - rank(y) || x.latest.localeCompare(y.latest) || x.subject.localeCompare(y.subject));
     },
     form_check: (a) => {
       const { s, form, inst } = instance(a.form as FormRef);
@@ -691,11 +946,14 @@ export function installMock(params: URLSearchParams): void {
       }
       const status = complete || inst.status === "complete" ? "complete" : "in_progress";
       const events = changes + (status !== inst.status ? 1 : 0);
-      s.forms.set(formKey(ref), { status, values: m });
+      s.forms.set(formKey(ref), { ...inst, status, values: m });
       refresh(s);
       return { form: ref, status, events, derived: derive(form, m, s), findings, hidden: hiddenSlots(form, m, s) };
     },
   };
+
+  const clicks = (params.get("click") ?? "").split("|").filter(Boolean);
+  if (clicks.length) void autopilot(clicks);
 
   mockIPC(async (cmd, payload) => {
     await new Promise((r) => setTimeout(r, 40));
@@ -713,4 +971,21 @@ export function installMock(params: URLSearchParams): void {
     }
     return h(a);
   });
+}
+
+/** Clicks each selector in turn, waiting (up to 5 s each) for it to appear. */
+async function autopilot(selectors: string[]): Promise<void> {
+  for (const sel of selectors) {
+    let el: HTMLElement | null = null;
+    for (let i = 0; i < 100 && !el; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      el = document.querySelector<HTMLElement>(sel);
+    }
+    if (!el) {
+      console.warn(`mock click: no ${sel}`);
+      return;
+    }
+    el.focus();
+    el.click();
+  }
 }

@@ -4,9 +4,11 @@ import type { Casebook as CasebookData } from "../bindings/Casebook";
 import type { Definition } from "../bindings/Definition";
 import type { EventDef } from "../bindings/EventDef";
 import type { FormRef } from "../bindings/FormRef";
+import type { Visit } from "../bindings/Visit";
 import { useApp } from "../context";
 import { hasKey, t, tx } from "../i18n";
 import { dateOf, errorText, statusText } from "../messages";
+import { PlannedMark, VisitBadge, visitStateText } from "./Schedule";
 import { eligibilityClass } from "./Subjects";
 
 export function cellKey(f: Pick<FormRef, "event" | "event_repeat" | "form" | "form_repeat">): string {
@@ -66,6 +68,21 @@ function eventSub(ev: EventDef): string {
   return parts.join(" · ");
 }
 
+/** A scheduled event's dates and state, under its name in the grid's head. */
+export function VisitDates(p: { visit: Visit }) {
+  const v = p.visit;
+  return (
+    <div class={`visit vs-col-${v.state}`} data-visit={v.event} data-visit-state={v.state} title={t("visit.title", { visit: tx(v.name), state: visitStateText(v.state) })}>
+      <div class="visit-line">
+        <VisitBadge state={v.state} />
+        <span class="visit-due">{t("visit.dueOn", { date: v.due })}</span>
+        {v.planned && <PlannedMark />}
+      </div>
+      {v.earliest !== v.latest && <div class="visit-window">{t("visit.window", { from: v.earliest, to: v.latest })}</div>}
+    </div>
+  );
+}
+
 /** Arrow keys move between the cells of the grid. */
 function onGridKey(e: KeyboardEvent) {
   const dirs: Record<string, [number, number]> = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
@@ -102,9 +119,20 @@ export function Casebook(p: { subject: string }) {
   const app = useApp();
   const [cb, setCb] = useState<CasebookData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [visits, setVisits] = useState<Visit[] | null>(null);
+  const [scheduleError, setScheduleError] = useState<string | null>(null);
 
   useEffect(() => {
     let alive = true;
+    // The schedule is extra: without it the grid still opens the forms.
+    api
+      .subjectSchedule(p.subject)
+      .then((v) => alive && setVisits(v))
+      .catch((raw) => {
+        if (!alive) return;
+        const e = toApiError(raw);
+        if (e.code !== "unauthenticated") setScheduleError(t("casebook.scheduleError", { msg: errorText(e) }));
+      });
     api
       .casebook(p.subject)
       .then((c) => alive && setCb(c))
@@ -149,6 +177,7 @@ export function Casebook(p: { subject: string }) {
         </p>
       </div>
       <p class="hint">{t("casebook.legend")}</p>
+      {scheduleError && <div class="alert warn">{scheduleError}</div>}
       <div class="table-wrap">
         <table class="grid casebook" onKeyDown={onGridKey}>
           <thead>
@@ -163,6 +192,11 @@ export function Casebook(p: { subject: string }) {
                     {c.event.repeating && <span class="event-rep"> {c.isNew ? t("casebook.newRepeat") : t("casebook.repeat", { n: c.repeat })}</span>}
                   </div>
                   <div class="event-sub">{eventSub(c.event)}</div>
+                  {(() => {
+                    // The schedule is of each event's first occurrence.
+                    const v = c.repeat === 1 && !c.isNew ? visits?.find((x) => x.event === c.event.id) : undefined;
+                    return v ? <VisitDates visit={v} /> : null;
+                  })()}
                 </th>
               ))}
             </tr>

@@ -26,6 +26,7 @@ function services(over: Partial<AppServices> = {}): AppServices {
     node: null,
     session: nurse,
     def: definition,
+    definitionFor: vi.fn(async () => definition),
     status: (text, kind) => statuses.push([text, kind]),
     open: vi.fn(),
     back: vi.fn(),

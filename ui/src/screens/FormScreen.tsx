@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, toApiError } from "../api";
+import type { Definition } from "../bindings/Definition";
 import type { Derived } from "../bindings/Derived";
 import type { Finding } from "../bindings/Finding";
 import type { FormDef } from "../bindings/FormDef";
 import type { FormRef } from "../bindings/FormRef";
+import type { OverrideView } from "../bindings/OverrideView";
 import type { Slot } from "../bindings/Slot";
+import { DerivedPanel } from "../components/DerivedPanel";
 import { fieldId } from "../components/Field";
 import { FormRenderer } from "../components/FormRenderer";
 import { Modal } from "../components/Modal";
@@ -31,14 +34,19 @@ export const CHECK_DELAY_MS = 150;
 export function FormScreen(p: { form: FormRef }) {
   const app = useApp();
   const ref = p.form;
-  const fdef: FormDef | undefined = app.def.forms.find((f) => f.id === ref.form);
-  const event = app.def.events.find((e) => e.id === ref.event);
+  /** The definition version this form instance was captured under (known once loaded). */
+  const [def, setDef] = useState<Definition | null>(null);
+  const fdef: FormDef | undefined = def?.forms.find((f) => f.id === ref.form);
+  const event = (def ?? app.def).events.find((e) => e.id === ref.event);
   const readOnly = !app.can("enter_data");
+  const fdefRef = useRef<FormDef | undefined>(fdef);
+  fdefRef.current = fdef;
 
   const [st, setSt] = useState<EditState | null>(null);
   const [formStatus, setFormStatus] = useState<string>("not_started");
   const [version, setVersion] = useState<string>("");
   const [derived, setDerived] = useState<Derived[]>([]);
+  const [overrides, setOverrides] = useState<OverrideView[]>([]);
   const [findings, setFindings] = useState<Finding[]>([]);
   /** Required-item errors from the last refused completion, kept while the item is empty. */
   const [requiredMarks, setRequiredMarks] = useState<Finding[]>([]);
@@ -58,27 +66,29 @@ export function FormScreen(p: { form: FormRef }) {
   const seq = useRef(0);
   const focused = useRef(false);
 
-  // Load the form.
+  // Load the form, then the definition version it was captured under, to draw it with.
   useEffect(() => {
-    if (!fdef) return;
     let alive = true;
-    api
-      .formShow(ref)
-      .then((v) => {
-        if (!alive) return;
-        setSt(initState(fdef, v.values));
-        setFormStatus(v.status);
-        setVersion(v.definition_version);
-        setDerived(v.derived);
-        setFindings(v.findings);
-        setHidden(v.hidden);
-      })
-      .catch((raw) => {
-        if (!alive) return;
-        const msg = t("form.loadError", { msg: errorText(toApiError(raw)) });
-        setLoadError(msg);
-        app.status(msg, "error");
-      });
+    (async () => {
+      const v = await api.formShow(ref);
+      const d = v.definition_version ? await app.definitionFor(v.definition_version) : app.def;
+      if (!alive) return;
+      const f = d.forms.find((x) => x.id === ref.form);
+      setDef(d);
+      if (!f) return; // "not in the definition", below
+      setSt(initState(f, v.values));
+      setFormStatus(v.status);
+      setVersion(v.definition_version);
+      setDerived(v.derived);
+      setOverrides(v.overrides ?? []);
+      setFindings(v.findings);
+      setHidden(v.hidden);
+    })().catch((raw) => {
+      if (!alive) return;
+      const msg = t("form.loadError", { msg: errorText(toApiError(raw)) });
+      setLoadError(msg);
+      app.status(msg, "error");
+    });
     return () => {
       alive = false;
       window.clearTimeout(timer.current);
@@ -95,8 +105,7 @@ export function FormScreen(p: { form: FormRef }) {
 
   // Leaving with unsaved input asks first.
   useEffect(() => {
-    if (!fdef) return;
-    app.setLeaveGuard(() => (stRef.current ? isDirty(fdef, stRef.current) : false));
+    app.setLeaveGuard(() => (stRef.current && fdefRef.current ? isDirty(fdefRef.current, stRef.current) : false));
     return () => app.setLeaveGuard(null);
   }, []);
 
@@ -238,8 +247,21 @@ export function FormScreen(p: { form: FormRef }) {
     void save(complete, r);
   };
 
-  if (!fdef) return <main class="screen"><div class="alert error">{t("form.unknown", { id: ref.form })}</div></main>;
   if (loadError) return <main class="screen"><div class="alert error">{loadError}</div></main>;
+  if (!def) return <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
+  if (!fdef) return <main class="screen"><div class="alert error">{t("form.unknown", { id: ref.form })}</div></main>;
+
+  const submitOverride = async (id: string, value: number | string | null, reason: string) => {
+    const v = await api.formOverride(ref, id, value, reason);
+    setOverrides(v.overrides ?? []);
+    setFormStatus(v.status);
+    // The services answer for the saved values; live input (none, normally) keeps its own.
+    if (!(stRef.current && isDirty(fdef, stRef.current))) {
+      setDerived(v.derived);
+      setFindings(v.findings);
+      if (v.hidden !== undefined) setHidden(v.hidden);
+    }
+  };
 
   // Required marks stay while their item is still empty.
   const shownFindings =
@@ -299,7 +321,7 @@ export function FormScreen(p: { form: FormRef }) {
           <div class="form-main">
             <FormRenderer
               form={fdef}
-              codelists={app.def.codelists}
+              codelists={def.codelists}
               state={st}
               hidden={hidden}
               findings={shownFindings}
@@ -312,34 +334,16 @@ export function FormScreen(p: { form: FormRef }) {
             />
           </div>
           <aside class="form-side" aria-label={t("form.derived")}>
-            <section class="panel">
-              <h2>{t("form.derived")}</h2>
-              {fdef.derived.length === 0 ? (
-                <p class="muted">{t("form.derived.none")}</p>
-              ) : (
-                <dl class="derived">
-                  {fdef.derived.map((d) => {
-                    const v = derived.find((x) => x.id === d.id);
-                    const ok = v && v.value !== null && v.value !== undefined;
-                    return (
-                      <div class="derived-row" key={d.id}>
-                        <dt>{tx(d.label)}</dt>
-                        <dd>
-                          <output
-                            data-derived={d.id}
-                            class={ok ? "derived-value" : "derived-missing"}
-                            aria-live="polite"
-                            title={v && !ok && v.missing.length > 3 ? tx(v.display) : undefined}
-                          >
-                            {!v ? t("common.none") : !ok && v.missing.length > 3 ? t("form.derived.missing", { n: v.missing.length }) : tx(v.display)}
-                          </output>
-                        </dd>
-                      </div>
-                    );
-                  })}
-                </dl>
-              )}
-            </section>
+            <DerivedPanel
+              defs={fdef.derived}
+              derived={derived}
+              overrides={overrides}
+              canOverride={app.can("override_derived")}
+              blocked={formStatus === "not_started" ? t("override.notStarted") : dirty ? t("override.unsaved") : null}
+              onBlocked={(why) => app.status(why, "warn")}
+              submit={submitOverride}
+              onDone={(text) => app.status(text, "ok")}
+            />
             <section class="panel">
               <h2>
                 {t("form.findings")} {checking && <span class="muted small">{t("form.checking")}</span>}
