@@ -118,21 +118,33 @@ pub fn form_save(
 }
 
 #[tauri::command]
-pub fn form_override(state: State<AppState>, form: FormRef, derived: String, value: serde_json::Value, reason: String) -> Result<FormView> {
+pub fn form_override(
+    state: State<AppState>,
+    form: FormRef,
+    derived: String,
+    value: serde_json::Value,
+    reason: String,
+) -> Result<FormView> {
     let mut g = state.lock()?;
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.override_derived(s, &form, &derived, &value, &reason)?)
 }
 
 #[tauri::command]
-pub fn subject_schedule(state: State<AppState>, subject: String) -> Result<Vec<ecrf_core::schedule::Visit>> {
+pub fn subject_schedule(
+    state: State<AppState>,
+    subject: String,
+) -> Result<Vec<ecrf_core::schedule::Visit>> {
     let mut g = state.lock()?;
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.subject_schedule(s, &subject)?)
 }
 
 #[tauri::command]
-pub fn worklist(state: State<AppState>, days: Option<u32>) -> Result<Vec<ecrf_services::schedule::WorklistEntry>> {
+pub fn worklist(
+    state: State<AppState>,
+    days: Option<u32>,
+) -> Result<Vec<ecrf_services::schedule::WorklistEntry>> {
     let mut g = state.lock()?;
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.worklist(s, days.unwrap_or(7))?)

@@ -14,6 +14,6 @@ value: unknown,
  */
 display: Text, 
 /**
- * Inputs that are missing (item ids), when not derivable.
+ * When not derivable: the inputs (item ids) that are missing, or that must be corrected.
  */
 missing: Array<string>, };
