@@ -430,3 +430,34 @@ fn cross_form_checks_keep_the_protocol_order() {
         with(form("VS"), json!({"VSDAT": "2026-03-09"})),
     ));
 }
+
+/// `ecrf demo` makes complete casebooks through the form service: every form it starts it
+/// completes, and the data pass the definition's checks (a refused form fails the demo).
+#[test]
+fn the_demo_makes_complete_casebooks() {
+    let site = Site::new();
+    let started = std::time::Instant::now();
+    let r = site.ok(
+        Some("admin"),
+        ADMIN_PW,
+        &["demo", "--subjects", "12", "--seed", "2026"],
+    );
+    let out = r.json();
+    assert_eq!(out["subjects"].as_array().unwrap().len(), 12);
+    assert!(out["events"].as_u64().unwrap() > 5000, "{out}");
+    eprintln!("demo of 12 subjects: {:?}", started.elapsed());
+    let subjects = site.nurse(&["subject", "list"]).json();
+    let mut not_eligible = 0;
+    for s in subjects.as_array().unwrap() {
+        assert_eq!(s["forms_started"], s["forms_complete"], "{s}");
+        if s["eligibility"]["en"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("Not eligible"))
+        {
+            not_eligible += 1;
+        }
+    }
+    assert!(not_eligible >= 1, "some subjects fail screening");
+    let r = site.nurse(&["audit", "verify"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
