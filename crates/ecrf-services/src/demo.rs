@@ -424,7 +424,8 @@ impl Subject {
         };
         let cd19 = rng.gen_bool(0.9);
         let cd22 = !cd19 || rng.gen_bool(0.8);
-        let fails = rng.gen_bool(0.12).then(|| rng.gen_range(0..3u8));
+        // One subject in six fails screening (creatinine clearance, ALT or hepatitis B).
+        let fails = (number % 6 == 5).then(|| rng.gen_range(0..3u8));
         let crcl = if fails == Some(0) {
             rng.gen_range(38.0..48.0)
         } else {
@@ -772,7 +773,8 @@ impl<'a> Casebook<'a> {
                 }
                 (Anchor::None, _) => continue,
             };
-            if s.fails.is_some() && ev.id != "SCR" {
+            // A screen failure had the screening and baseline assessments, nothing after.
+            if s.fails.is_some() && ev.id != "SCR" && ev.id != "BL" {
                 continue;
             }
             if s.mfg == Mfg::Failed && ev.id != "SCR" && ev.id != "BL" && ev.id != "APH" {
