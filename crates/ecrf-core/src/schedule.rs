@@ -55,6 +55,13 @@ fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
+/// The inverse of [`crate::expr::day_number`].
+fn from_day_number(n: i64) -> Option<NaiveDate> {
+    let anchor = NaiveDate::from_ymd_opt(2000, 3, 1)?;
+    let base = crate::expr::day_number(2000, 3, 1)?;
+    anchor.checked_add_signed(Duration::days(n - base))
+}
+
 fn fmt(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -77,7 +84,10 @@ pub fn schedule(
         Some(d) => (d, false),
         None => (enrolment + Duration::days(planned_day), true),
     };
-    let end = anchors.end.as_deref().and_then(date);
+    // A partial end date (a death known to the month) counts from its first possible day.
+    let end = anchors.end.as_deref().and_then(|e| {
+        date(e).or_else(|| crate::expr::date_interval(e).and_then(|(lo, _)| from_day_number(lo)))
+    });
     let mut out = Vec::new();
     for ev in &def.events {
         let (base, is_planned) = match ev.anchor {
@@ -98,7 +108,8 @@ pub fn schedule(
         };
         let state = if forms > 0 && p.complete >= forms {
             VisitState::Complete
-        } else if end.is_some_and(|e| earliest > e) && p.started == 0 {
+        } else if end.is_some_and(|e| latest >= e) && p.started == 0 {
+            // The subject's participation ended before this visit's window closed.
             VisitState::NotExpected
         } else if p.started > 0 {
             if today > latest {
@@ -300,6 +311,36 @@ forms = ["F"]
                 vec![
                     ("SCR", Complete, "2026-01-01", false),
                     ("D7", NotExpected, "2026-01-17", false),
+                ],
+            ),
+            // Death known to the month only: from its first day.
+            (
+                a("2026-01-01", Some("2026-01-10"), Some("2026-01")),
+                "2026-02-20",
+                vec![("SCR", done)],
+                vec![
+                    ("SCR", Complete, "2026-01-01", false),
+                    ("D7", NotExpected, "2026-01-17", false),
+                ],
+            ),
+            // Screen failure on day 5, screening not done while its window was open: not expected.
+            (
+                a("2026-01-01", None, Some("2026-01-05")),
+                "2026-03-01",
+                vec![],
+                vec![
+                    ("SCR", NotExpected, "2026-01-01", false),
+                    ("D7", NotExpected, "2026-01-29", true),
+                ],
+            ),
+            // A visit whose window closed before the end and was never done stays overdue (missed).
+            (
+                a("2026-01-01", Some("2026-01-10"), Some("2026-03-01")),
+                "2026-03-05",
+                vec![("SCR", done)],
+                vec![
+                    ("SCR", Complete, "2026-01-01", false),
+                    ("D7", Overdue, "2026-01-17", false),
                 ],
             ),
         ];
