@@ -126,3 +126,91 @@ fn nurse_enrols_enters_eligibility_and_finds_it_after_a_restart() {
         .expect("screenshot");
     s.quit();
 }
+
+/// Every form of the definition is drawn by the one renderer, in both languages, for a demo
+/// subject with a complete casebook.
+#[test]
+fn every_form_renders_from_the_definition() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("site.db");
+    make_site(&db);
+    let mut subject = String::new();
+    {
+        let mut e = Ecrf::open(
+            &db,
+            None,
+            Arc::new(SystemClock),
+            Config {
+                kdf: Kdf::Fast,
+                ..Config::default()
+            },
+        )
+        .expect("open");
+        let mut admin = e.login("admin", "admin-pass-1").expect("admin");
+        let demo = e.demo(&mut admin, 6, 4).expect("demo");
+        let mut nurse = e.login("nurse1", NURSE_PW).expect("nurse");
+        // The subject with the most forms started: an infused one.
+        let mut best = 0;
+        for s in &demo.subjects {
+            let n = e
+                .casebook(&mut nurse, s)
+                .expect("casebook")
+                .forms
+                .iter()
+                .filter(|f| f.status != "not_started")
+                .count();
+            if n > best {
+                best = n;
+                subject = s.clone();
+            }
+        }
+    }
+    let def = ecrf_core::definition::builtin();
+    let display = Display::start();
+    let env = [
+        ("ECRF_DB", db.to_string_lossy().into_owned()),
+        ("ECRF_KDF", "fast".to_string()),
+    ];
+    let driver = Driver::start(&display, &env);
+    let s = Session::new(driver.port, &app_binary());
+    login(&s);
+    s.click_on(&format!("[data-subject=\"{subject}\"] td"));
+    let mut seen = std::collections::BTreeSet::new();
+    for ev in &def.events {
+        for form in &ev.forms {
+            if !seen.insert(form.clone()) {
+                continue;
+            }
+            let cell = format!("[data-form-cell=\"{}.1/{}.1\"]", ev.id, form);
+            s.wait(&cell);
+            s.execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                serde_json::json!([{ "element-6066-11e4-a52e-4f735466cecf": s.wait(&cell) }]),
+            );
+            s.click_on(&cell);
+            let f = def.form(form).expect("form");
+            let first = &f.items[0];
+            s.wait(&format!("[data-item=\"{}\"]", first.id));
+            // Every derived value has its place on the screen.
+            for d in &f.derived {
+                s.wait(&format!("[data-derived=\"{}\"]", d.id));
+            }
+            if ["CRS", "ICANS", "LYRESP", "INF"].contains(&form.as_str()) {
+                s.screenshot(&artifacts().join(format!("form-{form}.png")))
+                    .expect("screenshot");
+            }
+            s.click_on("#back");
+            s.wait(&cell);
+        }
+    }
+    // The same form in Chinese.
+    s.click_on("[data-form-cell=\"D1.1/CRS.1\"]");
+    s.wait_text("h1", "Cytokine release syndrome");
+    s.wait("[data-derived=\"CRSGR\"]");
+    s.click_on("#lang");
+    s.wait_text("h1", "细胞因子释放综合征");
+    s.screenshot(&artifacts().join("form-CRS-zh.png"))
+        .expect("screenshot");
+    assert_eq!(seen.len(), def.forms.len(), "every form is in some event");
+    s.quit();
+}

@@ -153,7 +153,12 @@ impl Driver {
 
 /// Where tests leave screenshots for people to look at.
 pub fn artifacts() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    // The folder of this checkout, as cargo says when it runs the test: a build cache shared
+    // between checkouts may hold a binary compiled in another one.
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let p = root.join("artifacts");
     std::fs::create_dir_all(&p).expect("create tests/artifacts");
     p
 }

@@ -851,10 +851,8 @@ fn definition_show_lists_events_and_forms() {
 
 #[test]
 fn definition_check_accepts_the_shipped_definition() {
-    let study = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../ecrf-core/definition/v1/study.toml"
-    );
+    let study = manifest_dir().join("../ecrf-core/definition/v1/study.toml");
+    let study = study.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let r = run(
         &dir.path().join("none.db"),

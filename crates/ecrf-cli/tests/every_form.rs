@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 /// The realistic filled form `tests/forms/<name>.json`.
 fn form(name: &str) -> Value {
-    let path = format!("{}/tests/forms/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/forms/{name}.json", manifest_dir().display());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

@@ -136,3 +136,11 @@ impl Site {
 }
 
 pub const DM: &str = r#"{"ICDAT":"2026-01-10","BRTHDAT":"1980-05-20","SEX":"F","ETHNIC":"HAN","HEIGHT":162.5,"WEIGHT":58}"#;
+
+/// This crate's folder in the checkout being tested (cargo sets it when it runs the test; the
+/// compile-time value may name another checkout that shares the build cache).
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
