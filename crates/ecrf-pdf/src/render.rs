@@ -1,0 +1,1 @@
+//! Layout of CRFs (filled and blank) from the study definition.

@@ -1,0 +1,1 @@
+//! PDF digital signatures (CMS detached, PAdES baseline B) and their verification.
