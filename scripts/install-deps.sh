@@ -23,6 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# pyHanko: the signed-PDF tests validate with it.
+python3 -c 'import pyhanko' 2>/dev/null || pip install --quiet pyhanko pyhanko-cli
+
 # Front-end dependencies (exact versions from ui/package-lock.json).
 if [ -f ui/package.json ]; then
   if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
