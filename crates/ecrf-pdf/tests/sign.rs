@@ -252,7 +252,18 @@ fn pdfsig_and_pyhanko_validate_a_signed_lopdf_pdf() {
 
 #[test]
 fn pdfsig_and_pyhanko_validate_xref_stream_and_hand_written_pdfs() {
-    assert_valid_by_tools(&signed(&lopdf_pdf(true)));
+    let modern = lopdf_pdf(true);
+    assert!(
+        modern.windows(5).any(|w| w == b"/XRef"),
+        "a cross-reference stream"
+    );
+    let pdf = signed(&modern);
+    assert!(
+        pdf[modern.len()..].windows(5).any(|w| w == b"/XRef"),
+        "the update continues with a cross-reference stream"
+    );
+    assert!(verify_pdf(&pdf).unwrap().intact);
+    assert_valid_by_tools(&pdf);
     assert_valid_by_tools(&signed(&printf_pdf()));
 }
 
@@ -322,17 +333,10 @@ fn an_unsigned_pdf_is_unsigned() {
 
 #[test]
 fn one_changed_byte_in_the_content_breaks_the_signature() {
-    let pdf = signed(&lopdf_pdf(false));
-    let at = pdf
-        .windows(8)
-        .position(|w| w == b"Casebook")
-        .expect("content text");
-    // In the page content stream (the first occurrence may be the info title: use the last
-    // in the original part of the file).
-    let at = pdf[..at + 200]
-        .windows(10)
-        .rposition(|w| w == b"CAR-T infu")
-        .unwrap_or(at);
+    let original = lopdf_pdf(false);
+    let pdf = signed(&original);
+    // In the page content stream, before the update.
+    let at = rfind(&pdf[..original.len()], b"CAR-T infu");
     let mut bad = pdf.clone();
     bad[at] ^= 0x01; // 'C' -> 'B'
     let check = verify_pdf(&bad).unwrap();
@@ -389,6 +393,29 @@ fn a_second_signature_is_checked_and_both_stay_valid() {
         2,
         "pdfsig:\n{out}"
     );
+    // pyHanko: with both certificates trusted, both signatures are valid and the second
+    // update (a new signature field) is an allowed modification for the first.
+    let other_pem = f.pdf.with_file_name("other.pem");
+    std::fs::write(&other_pem, cert_pem(&other.cert_der)).unwrap();
+    let (ok, out) = run(
+        "pyhanko",
+        &[
+            "sign",
+            "validate",
+            "--executive-summary",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+            f.cert.to_str().unwrap(),
+            "--trust",
+            other_pem.to_str().unwrap(),
+            f.pdf.to_str().unwrap(),
+        ],
+        "`pip install pyhanko pyhanko-cli` (scripts/install-deps.sh)",
+    );
+    println!("{out}");
+    assert!(ok, "pyHanko:\n{out}");
+    assert_eq!(out.matches(":VALID").count(), 2, "pyHanko:\n{out}");
 }
 
 #[test]
@@ -442,4 +469,60 @@ fn identities_are_fresh() {
     assert_ne!(a.key_pkcs8_der, b.key_pkcs8_der);
     assert_ne!(cert_fingerprint(&a.cert_der), cert_fingerprint(&b.cert_der));
     assert_eq!(cert_fingerprint(&a.cert_der).len(), 64);
+}
+
+/// The other direction: a PDF signed by pyHanko (with our identity's key), plain CMS and
+/// PAdES, is verified by `verify_pdf`; a changed byte is caught.
+#[test]
+fn verify_pdf_accepts_signatures_made_by_pyhanko() {
+    use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+    let dir = tempfile::tempdir().unwrap();
+    let key = p256::SecretKey::from_pkcs8_der(&identity().key_pkcs8_der).unwrap();
+    let key_pem = dir.path().join("key.pem");
+    std::fs::write(
+        &key_pem,
+        key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
+    )
+    .unwrap();
+    let cert = dir.path().join("cert.pem");
+    std::fs::write(&cert, cert_pem(&identity().cert_der)).unwrap();
+    let input = dir.path().join("in.pdf");
+    std::fs::write(&input, lopdf_pdf(false)).unwrap();
+    for pades in [false, true] {
+        let output = dir.path().join(format!("out-{pades}.pdf"));
+        let mut args = vec!["sign", "addsig", "--field", "Sig1"];
+        if pades {
+            args.push("--use-pades");
+        }
+        args.extend([
+            "pemder",
+            "--no-pass",
+            "--key",
+            key_pem.to_str().unwrap(),
+            "--cert",
+            cert.to_str().unwrap(),
+            input.to_str().unwrap(),
+            output.to_str().unwrap(),
+        ]);
+        let (ok, out) = run(
+            "pyhanko",
+            &args,
+            "`pip install pyhanko pyhanko-cli` (scripts/install-deps.sh)",
+        );
+        assert!(ok, "pyHanko addsig:\n{out}");
+        let pdf = std::fs::read(&output).unwrap();
+        let check = verify_pdf(&pdf).unwrap();
+        assert!(
+            check.intact && check.covers_whole_file,
+            "pades {pades}: {check:?}"
+        );
+        assert_eq!(check.signer_cert_der, identity().cert_der);
+        assert_eq!(check.signer_name, "Dr. Wang Li");
+        assert!(check.signing_time.is_some(), "pades {pades}: {check:?}");
+        assert_eq!(check.content_hash.as_deref(), Some(HASH));
+        let mut bad = pdf.clone();
+        let at = rfind(&bad, b"CAR-T infu");
+        bad[at] ^= 0x01;
+        assert!(!verify_pdf(&bad).unwrap().intact, "pades {pades}");
+    }
 }
