@@ -6,8 +6,9 @@
 //! - [`sign_pdf`]: appends the signature as an incremental update (the original bytes stay as
 //!   they are): an invisible signature field on page 1 and a `/Sig` dictionary with
 //!   `/SubFilter /ETSI.CAdES.detached`, whose `/Contents` is a CMS SignedData (ECDSA P-256 /
-//!   SHA-256; signed attributes content-type, message-digest, signing-time and ESS
-//!   signing-certificate-v2) over the `/ByteRange`, which is the whole file except the
+//!   SHA-256; signed attributes content-type, message-digest and ESS signing-certificate-v2;
+//!   as PAdES baseline requires, no signing-time attribute: the signing time is `/M`, inside
+//!   the signed bytes) over the `/ByteRange`, which is the whole file except the
 //!   `/Contents` value.
 //! - [`verify_pdf`]: checks the last signature of a PDF the same way a third-party tool does.
 //!
@@ -67,7 +68,8 @@ pub struct PdfSignatureCheck {
     pub signer_cert_der: Vec<u8>,
     /// The certificate's common name (else the `/Name` of the signature dictionary).
     pub signer_name: String,
-    /// The signing time (CMS signing-time attribute, else `/M`), RFC 3339 UTC.
+    /// The claimed signing time (`/M` of the signature dictionary, which the signature covers;
+    /// else a CMS signing-time attribute), RFC 3339 UTC.
     pub signing_time: Option<String>,
     /// `/ECRFContentHash` of the document information dictionary.
     pub content_hash: Option<String>,
@@ -338,7 +340,6 @@ fn cms_sign(
     key: &SigningKey,
     cert: &Certificate,
     cert_der: &[u8],
-    signing_time: DateTime<Utc>,
 ) -> Result<Vec<u8>, PdfError> {
     let e = sign_err("CMS");
     let content = EncapsulatedContentInfo {
@@ -351,11 +352,8 @@ fn cms_sign(
     });
     let mut si = SignerInfoBuilder::new(key, sid, sha256_alg(), &content, Some(digest))
         .map_err(|x| e(x.to_string()))?;
-    let time_der = der_time(signing_time)?
-        .to_der()
-        .map_err(|x| e(x.to_string()))?;
-    si.add_signed_attribute(attribute(ID_SIGNING_TIME, &time_der)?)
-        .map_err(|x| e(x.to_string()))?;
+    // PAdES baseline (ETSI EN 319 142-1, 5.2): no CMS signing-time attribute; the claimed
+    // signing time is the /M of the signature dictionary, which the byte range covers.
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
             cert_hash: OctetString::new(Sha256::digest(cert_der).to_vec())
@@ -544,7 +542,7 @@ pub fn sign_pdf(
     }
     let prepared = pdf::prepare(pdf, signing_time, printed_name, meaning)?;
     let digest = Sha256::digest(prepared.signed_bytes());
-    let cms = cms_sign(&digest, &key, &cert, &id.cert_der, signing_time)?;
+    let cms = cms_sign(&digest, &key, &cert, &id.cert_der)?;
     prepared.finish(&cms)
 }
 
@@ -583,7 +581,11 @@ pub fn verify_pdf(pdf: &[u8]) -> Result<PdfSignatureCheck, PdfError> {
         covers_whole_file,
         signer_cert_der: cert_der,
         signer_name: cms_name.or(found.name.clone()).unwrap_or_default(),
-        signing_time: cms_time.or(found.m.as_deref().and_then(pdf::parse_pdf_date)),
+        signing_time: found
+            .m
+            .as_deref()
+            .and_then(pdf::parse_pdf_date)
+            .or(cms_time),
         content_hash: meta.content_hash,
         problem: (!problems.is_empty()).then(|| problems.join("; ")),
     })

@@ -511,6 +511,9 @@ fn verify_pdf_accepts_signatures_made_by_pyhanko() {
         );
         assert!(ok, "pyHanko addsig:\n{out}");
         let pdf = std::fs::read(&output).unwrap();
+        if let Ok(keep) = std::env::var("ECRF_KEEP_SIGNED_PDF") {
+            std::fs::write(Path::new(&keep).join(format!("pyhanko-{pades}.pdf")), &pdf).unwrap();
+        }
         let check = verify_pdf(&pdf).unwrap();
         assert!(
             check.intact && check.covers_whole_file,
