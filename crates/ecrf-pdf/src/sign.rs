@@ -37,6 +37,7 @@ use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 use x509_cert::Certificate;
+use zeroize::Zeroizing;
 
 use crate::PdfError;
 
@@ -227,13 +228,19 @@ const SEAL_M_KIB: u32 = 19 * 1024;
 const SEAL_T: u32 = 2;
 const SEAL_P: u32 = 1;
 
-fn seal_kek(password: &str, salt: &[u8], m: u32, t: u32, p: u32) -> Result<[u8; 32], PdfError> {
+fn seal_kek(
+    password: &str,
+    salt: &[u8],
+    m: u32,
+    t: u32,
+    p: u32,
+) -> Result<Zeroizing<[u8; 32]>, PdfError> {
     let params = argon2::Params::new(m, t, p, Some(32))
         .map_err(|e| PdfError::Sign(format!("key derivation parameters: {e}")))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut kek = [0u8; 32];
+    let mut kek = Zeroizing::new([0u8; 32]);
     argon
-        .hash_password_into(password.as_bytes(), salt, &mut kek)
+        .hash_password_into(password.as_bytes(), salt, kek.as_mut())
         .map_err(|e| PdfError::Sign(format!("key derivation: {e}")))?;
     Ok(kek)
 }
@@ -257,7 +264,8 @@ pub fn seal_key(key_pkcs8_der: &[u8], password: &str) -> Result<Vec<u8>, PdfErro
     out.extend_from_slice(&salt);
     out.extend_from_slice(&nonce);
     let kek = seal_kek(password, &salt, SEAL_M_KIB, SEAL_T, SEAL_P)?;
-    let cipher = chacha20poly1305::XChaCha20Poly1305::new(&kek.into());
+    let cipher =
+        chacha20poly1305::XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.as_ref()));
     let ct = cipher
         .encrypt(
             chacha20poly1305::XNonce::from_slice(&nonce),
@@ -287,7 +295,8 @@ pub fn open_key(sealed: &[u8], password: &str) -> Result<Vec<u8>, PdfError> {
     let salt = &sealed[20..20 + SEAL_SALT];
     let nonce = &sealed[20 + SEAL_SALT..SEAL_HEADER];
     let kek = seal_kek(password, salt, m, t, p)?;
-    let cipher = chacha20poly1305::XChaCha20Poly1305::new(&kek.into());
+    let cipher =
+        chacha20poly1305::XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.as_ref()));
     cipher
         .decrypt(
             chacha20poly1305::XNonce::from_slice(nonce),
