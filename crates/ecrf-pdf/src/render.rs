@@ -282,20 +282,25 @@ impl<'a> Ctx<'a> {
         c
     }
 
-    /// Ticks, texts, boxes and rules placed left to right, wrapping to `width`.
+    /// Ticks, texts, boxes and rules placed left to right, wrapping to `width`. A tick whose
+    /// label is wider than the column gets lines of its own, its label wrapped beside the box.
     fn flow(&self, items: Vec<Flow>, width: f32) -> Cell {
         let mut out: Cell = Vec::new();
         let mut marks = Vec::new();
         let mut x = 0.0;
-        let bw = 9.0;
+        // Smaller boxes in narrow table columns, so that a whole date fits on one line.
+        let bw = if width < 110.0 { 7.0 } else { 9.0 };
+        let date_w = 8.0 * (bw + 1.0) + 2.0 * (self.width("-", SMALL) + 3.0) + 6.0;
         for it in items {
             let w = match &it {
-                Flow::Tick(l) => bw + 3.0 + self.width(l, SMALL).min(width - bw - 3.0) + 8.0,
+                Flow::Tick(l) => bw + 3.0 + self.width(l, SMALL) + 8.0,
                 Flow::Text(s) => self.width(s, SMALL) + 3.0,
                 Flow::Boxes(n, _) => *n as f32 * (bw + 1.0) + 2.0,
                 Flow::Rule(w) => w.min(width) + 4.0,
             };
-            if x > 0.0 && x + w > width {
+            // A date's first boxes move to a new line when the whole date does not fit.
+            let keep = matches!(it, Flow::Boxes(4, 'Y')) && x + date_w > width && date_w <= width;
+            if x > 0.0 && (x + w > width || keep) {
                 out.push(CLine {
                     h: BOX_LINE,
                     marks: std::mem::take(&mut marks),
@@ -303,13 +308,37 @@ impl<'a> Ctx<'a> {
                 x = 0.0;
             }
             match it {
+                Flow::Tick(l) if w > width => {
+                    let lines = self.wrap(&l, SMALL, (width - bw - 3.0).max(10.0));
+                    for (k, line) in lines.into_iter().enumerate() {
+                        let mut m = Vec::new();
+                        if k == 0 {
+                            m.push(Mark::Box {
+                                dx: 0.0,
+                                w: bw,
+                                hint: None,
+                            });
+                        }
+                        m.push(Mark::Text {
+                            dx: bw + 3.0,
+                            s: line,
+                            size: SMALL,
+                            color: Color::Black,
+                            bold: false,
+                        });
+                        out.push(CLine {
+                            h: if k == 0 { BOX_LINE } else { line_h(SMALL) },
+                            marks: m,
+                        });
+                    }
+                    continue;
+                }
                 Flow::Tick(l) => {
                     marks.push(Mark::Box {
                         dx: x,
                         w: bw,
                         hint: None,
                     });
-                    let l = self.fit(&l, SMALL, width - bw - 3.0);
                     marks.push(Mark::Text {
                         dx: x + bw + 3.0,
                         s: l,
@@ -750,7 +779,7 @@ impl<'a> Ctx<'a> {
     fn heading(&mut self, name: &Text) {
         let lines = self.text_lines(name, 9.5, RIGHT - LEFT - 2.0 * PAD);
         let h = cell_height(&lines) + 2.0 * PAD;
-        self.ensure(h + 40.0);
+        self.ensure(h + 90.0);
         self.y -= 4.0;
         self.rect(LEFT, self.y - h, RIGHT - LEFT, h, Some(0.85), false);
         let mut y = self.y - PAD;
@@ -1064,7 +1093,7 @@ impl<'a> Ctx<'a> {
                 cells.push(c);
             }
             let h = cells.iter().map(cell_height).fold(0.0, f32::max) + 2.0 * PAD;
-            if cx.y - h - 20.0 < BODY_BOTTOM {
+            if cx.y - h - 90.0 < BODY_BOTTOM {
                 cx.continue_page();
             }
             cx.rect(LEFT, cx.y - h, RIGHT - LEFT, h, Some(0.9), false);
@@ -1075,6 +1104,9 @@ impl<'a> Ctx<'a> {
             cx.y -= h;
             cx.hline(LEFT, RIGHT, cx.y, 0.5, 0.3);
         };
+        if s.blank {
+            self.code_legend(s, items);
+        }
         header(self);
         let repeats: BTreeSet<u32> = if s.blank {
             (1..=blank_rows as u32).collect()
@@ -1098,7 +1130,9 @@ impl<'a> Ctx<'a> {
         for r in repeats {
             let mut cells = vec![self.plain(&r.to_string(), SIZE, num_w, Color::Black)];
             for (it, w) in items.iter().zip(&widths) {
-                let c = if s.blank {
+                let c = if s.blank && self.coded(s, it) {
+                    self.flow(vec![Flow::Rule(w.min(60.0))], *w)
+                } else if s.blank {
                     self.blank_field(s, it, *w)
                 } else {
                     let v = s
@@ -1117,6 +1151,39 @@ impl<'a> Ctx<'a> {
                 cells.push(c);
             }
             self.row(&xs, cells, true, Some(&header));
+        }
+    }
+
+    /// In blank tables, a choice with more than three choices is written as its code, which
+    /// a legend above the table explains (a tick box per choice would make every row tall).
+    fn coded(&self, s: &FormSection, it: &ItemDef) -> bool {
+        it.kind == ItemType::Choice && self.codelist(s, it).is_some_and(|c| c.choices.len() > 3)
+    }
+
+    fn code_legend(&mut self, s: &FormSection, items: &[&ItemDef]) {
+        let w = RIGHT - LEFT - 2.0 * PAD;
+        let coded: Vec<&ItemDef> = items
+            .iter()
+            .copied()
+            .filter(|it| self.coded(s, it))
+            .collect();
+        for it in coded {
+            let Some(cl) = self.codelist(s, it) else {
+                continue;
+            };
+            let codes: Vec<String> = cl
+                .choices
+                .iter()
+                .map(|c| format!("{} = {}", c.code, self.tr(&c.en, &c.zh)))
+                .collect();
+            let t = format!(
+                "{} — {}: {}",
+                self.inline(&it.label),
+                self.tr("write the code", "请填写代码"),
+                codes.join("; ")
+            );
+            let c = self.plain(&t, SMALL, w, Color::Grey);
+            self.row(&[LEFT], vec![c], false, None);
         }
     }
 
