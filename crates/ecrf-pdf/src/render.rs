@@ -1283,9 +1283,15 @@ impl<'a> Ctx<'a> {
             };
             let w = RIGHT - xv - 2.0 * PAD;
             let mut value = self.plain(&q.text, SIZE, w, Color::Black);
+            let status = match q.status.as_str() {
+                "open" => self.tr("open", "未关闭"),
+                "answered" => self.tr("answered", "已答复"),
+                "closed" => self.tr("closed", "已关闭"),
+                other => other.to_string(),
+            };
             let meta = format!(
                 "{} — {} {} {} {}",
-                q.status,
+                status,
                 self.tr("opened by", "发起人"),
                 q.opened_by,
                 self.tr("at", "时间"),

@@ -605,3 +605,77 @@ fn never_draws_outside_the_page_with_very_long_text() {
         );
     }
 }
+
+#[test]
+fn rendered_pdfs_sign_and_verify() {
+    use chrono::{TimeZone, Utc};
+    let def = builtin();
+    let id = ecrf_pdf::sign::new_identity(
+        "Dr. Li Wei",
+        "liwei",
+        "Site 01",
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time"),
+        5,
+    )
+    .expect("identity");
+    let d = casebook(&def, 100);
+    let start = Instant::now();
+    let pdf = render(&d).expect("render");
+    let rendered = start.elapsed();
+    let signed =
+        ecrf_pdf::sign::sign_pdf(&pdf, &id, Utc::now(), "Dr. Li Wei", "Approval").expect("sign");
+    eprintln!(
+        "100-form casebook: render {rendered:?}, render + sign {:?}, {} bytes signed",
+        start.elapsed(),
+        signed.len()
+    );
+    assert!(signed.starts_with(&pdf), "signing is an incremental update");
+    let check = ecrf_pdf::sign::verify_pdf(&signed).expect("verify");
+    assert!(check.intact, "{:?}", check.problem);
+    assert_eq!(check.content_hash.as_deref(), Some(HASH));
+
+    // lopdf reads the document information dictionary back.
+    let doc = lopdf::Document::load_mem(&pdf).expect("lopdf loads the PDF");
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(|o| o.as_reference())
+        .and_then(|r| doc.get_dictionary(r))
+        .expect("/Info");
+    let hash = info
+        .get(b"ECRFContentHash")
+        .and_then(|o| o.as_str())
+        .expect("hash");
+    assert_eq!(hash, HASH.as_bytes());
+    let producer = info
+        .get(b"Producer")
+        .and_then(|o| o.as_str())
+        .expect("producer");
+    assert_eq!(producer, b"eCRF CAR-T");
+    assert!(doc.get_pages().len() > 100);
+
+    // poppler validates the signature of a signed one-form PDF.
+    let one = render(&doc_for_sign(&def)).expect("render");
+    let signed =
+        ecrf_pdf::sign::sign_pdf(&one, &id, Utc::now(), "Dr. Li Wei", "Approval").expect("sign");
+    let path = pdf_path("crs-signed");
+    std::fs::write(&path, &signed).expect("write");
+    let out = Command::new("pdfsig").arg(&path).output().expect("pdfsig");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Signature Validation: Signature is Valid."),
+        "{text}"
+    );
+}
+
+fn doc_for_sign(def: &Definition) -> CrfDocument {
+    doc(
+        def,
+        "CRS signed",
+        DocLang::Both,
+        vec![crs_section(def)],
+        Some(HASH),
+    )
+}
