@@ -1526,11 +1526,37 @@ fn number_boxes(it: &ItemDef) -> (usize, usize) {
 }
 
 /// Words (with their trailing space) and single CJK characters: the places a line may break.
+/// Closing punctuation stays with what precedes it and opening punctuation with what follows
+/// (no line starts with "）" or "，", none ends with "（").
 fn tokens(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    const OPENING: &str = "（《「『【“‘〈([";
+    const CLOSING: &str = "，。、；：！？）》」』】”’〉),.;:!?]%";
+    let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
     for c in s.chars() {
-        if is_cjk(c) {
+        if CLOSING.contains(c) {
+            if !cur.is_empty() {
+                cur.push(c);
+                continue;
+            }
+            if let Some(last) = out.last_mut() {
+                if !last.ends_with(' ') {
+                    last.push(c);
+                    continue;
+                }
+            }
+            cur.push(c);
+        } else if OPENING.contains(c) {
+            if !cur.is_empty() && !cur.chars().last().is_some_and(|l| OPENING.contains(l)) {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.push(c);
+        } else if is_cjk(c) {
+            if cur.chars().last().is_some_and(|l| OPENING.contains(l)) {
+                cur.push(c);
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
@@ -1560,4 +1586,32 @@ fn pdf_date(rfc3339: &str) -> Option<String> {
             .format("D:%Y%m%d%H%M%SZ")
             .to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tokens;
+
+    #[test]
+    fn punctuation_stays_with_its_text() {
+        assert_eq!(
+            tokens("低血压（含或不含血管加压素），需"),
+            [
+                "低",
+                "血",
+                "压",
+                "（含",
+                "或",
+                "不",
+                "含",
+                "血",
+                "管",
+                "加",
+                "压",
+                "素），",
+                "需"
+            ]
+        );
+        assert_eq!(tokens("Yes (no), maybe"), ["Yes ", "(no), ", "maybe"]);
+    }
 }
