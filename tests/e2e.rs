@@ -40,6 +40,8 @@ fn make_site(db: &Path) {
 }
 
 fn login(s: &Session) {
+    // The login screen is ready (and done moving the focus) once it shows the node.
+    s.wait_text("body", "S01");
     let u = s.wait("#username");
     s.type_into(&u, "nurse1");
     let p = s.wait("#password");

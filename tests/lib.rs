@@ -139,6 +139,18 @@ impl Driver {
         for (k, v) in env {
             cmd.env(k, v);
         }
+        // Each app instance gets its own WebKit storage (language choice, drafts), so tests do
+        // not see each other's or a person's settings.
+        let home = std::env::temp_dir().join(format!("ecrf-e2e-{port}"));
+        for (var, sub) in [
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+        ] {
+            let dir = home.join(sub);
+            let _ = std::fs::create_dir_all(&dir);
+            cmd.env(var, dir);
+        }
         let proc = Proc::spawn(&mut cmd).expect("start tauri-driver");
         let t = Instant::now();
         while t.elapsed() < Duration::from_secs(20) {

@@ -149,3 +149,26 @@ pub fn worklist(
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.worklist(s, days.unwrap_or(7))?)
 }
+
+/// Signs with the password entered again in the sign dialog.
+#[tauri::command]
+pub fn sign(
+    state: State<AppState>,
+    scope: ecrf_core::event::Scope,
+    meaning: ecrf_core::event::SignatureMeaning,
+    password: String,
+) -> Result<ecrf_services::signatures::SignatureView> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.sign(s, scope, meaning, &password)?)
+}
+
+#[tauri::command]
+pub fn subject_signatures(
+    state: State<AppState>,
+    subject: String,
+) -> Result<Vec<ecrf_services::signatures::SignatureView>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.subject_signatures(s, &subject)?)
+}

@@ -35,6 +35,8 @@ fn main() {
             commands::form_override,
             commands::subject_schedule,
             commands::worklist,
+            commands::sign,
+            commands::subject_signatures,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -869,7 +869,7 @@ export function installMock(params: URLSearchParams): void {
         const [e, f] = k.split("/");
         const [event, er] = e.split(".");
         const [form, fr] = f.split(".");
-        return { form: { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) }, status: inst.status };
+        return { form: { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) }, status: inst.status, signature: null };
       });
       return { subject: s.summary, forms };
     },
@@ -885,6 +885,8 @@ export function installMock(params: URLSearchParams): void {
         findings: validate(form, inst.values, s, false),
         hidden: hiddenSlots(form, inst.values, s),
         overrides: inst.overrides ?? [],
+        queries: [],
+        signatures: [],
       };
     },
     form_override: (a) => {

@@ -65,6 +65,23 @@ pub enum Command {
         #[command(subcommand)]
         command: DefinitionCommand,
     },
+    /// Sign a form, an event or a subject's casebook (investigators). The password is asked
+    /// again: ECRF_SIGN_PASSWORD, or a prompt.
+    Sign {
+        #[arg(long)]
+        subject: String,
+        /// Sign one event (with --form: one form).
+        #[arg(long)]
+        event: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        event_repeat: u32,
+        #[arg(long, requires = "event")]
+        form: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        form_repeat: u32,
+        #[arg(long)]
+        meaning: MeaningArg,
+    },
     /// Visits due or overdue (and opening within --days), over all subjects.
     Worklist {
         #[arg(long, default_value_t = 7)]
@@ -83,6 +100,13 @@ pub enum Command {
 pub enum NodeRoleArg {
     Site,
     Central,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum MeaningArg {
+    Authorship,
+    Review,
+    Approval,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -149,6 +173,10 @@ pub enum SubjectCommand {
     },
     /// Analysis populations and best overall response of every subject.
     Outcomes,
+    /// Signatures on the subject's data, each with whether it still holds.
+    Signatures {
+        subject: String,
+    },
 }
 
 #[derive(Args, Debug)]

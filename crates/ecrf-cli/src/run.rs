@@ -1,6 +1,7 @@
 use crate::args::*;
 use ecrf_core::address::FormRef;
 use ecrf_core::definition::{builtin, load, Definition};
+use ecrf_core::event::{Scope, SignatureMeaning};
 use ecrf_core::ids::SubjectId;
 use ecrf_core::roles::{NodeRole, Role};
 use ecrf_services::clock::SystemClock;
@@ -245,6 +246,9 @@ pub fn run(cli: Cli) -> R {
                     print(&ecrf.subject_schedule(&mut s, subject)?)
                 }
                 SubjectCommand::Outcomes => print(&ecrf.outcomes(&mut s)?),
+                SubjectCommand::Signatures { subject } => {
+                    print(&ecrf.subject_signatures(&mut s, subject)?)
+                }
             }
         }
         Command::Form { command } => match command {
@@ -361,6 +365,39 @@ pub fn run(cli: Cli) -> R {
                 }))
             }
         },
+        Command::Sign {
+            subject,
+            event,
+            event_repeat,
+            form,
+            form_repeat,
+            meaning,
+        } => {
+            let id = SubjectId::parse(subject)?;
+            let scope = match (event, form) {
+                (Some(e), Some(f)) => {
+                    Scope::Form(FormRef::new(id, e, *event_repeat, f, *form_repeat)?)
+                }
+                (Some(e), None) => {
+                    ecrf_core::address::check_repeat(*event_repeat)?;
+                    Scope::Event {
+                        subject: id,
+                        event: e.clone(),
+                        event_repeat: *event_repeat,
+                    }
+                }
+                _ => Scope::Subject { subject: id },
+            };
+            let meaning = match meaning {
+                MeaningArg::Authorship => SignatureMeaning::Authorship,
+                MeaningArg::Review => SignatureMeaning::Review,
+                MeaningArg::Approval => SignatureMeaning::Approval,
+            };
+            let (mut ecrf, mut s) = session(&cli)?;
+            ecrf.authorize(&mut s, ecrf_core::roles::Action::Sign)?;
+            let password = secret("ECRF_SIGN_PASSWORD", "password again, to sign: ")?;
+            print(&ecrf.sign(&mut s, scope, meaning, &password)?)
+        }
         Command::Worklist { days } => {
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.worklist(&mut s, *days)?)

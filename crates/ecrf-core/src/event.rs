@@ -221,6 +221,10 @@ pub enum Payload {
         content_hash: String,
         /// Fingerprint of the signer's certificate, when the signature also made a PDF.
         certificate: Option<String>,
+        /// The form instances the signature covers (`FormRef::key()`), as they were when it
+        /// was made: later forms of the scope show as not yet signed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        forms: Vec<String>,
     },
     SourceVerified {
         target: Target,

@@ -14,6 +14,7 @@
 //! * [`hlc`] — the hybrid logical clock that orders events across nodes.
 //! * [`overrides`] — what may replace a derived value.
 //! * [`schedule`] — visit windows and what is due or overdue.
+//! * [`signature`] — what an electronic signature covers, and its hash.
 //! * [`roles`] — roles, actions and the authorisation table.
 //! * [`canonical`] — RFC 8785 canonical JSON and SHA-256 helpers.
 
@@ -30,6 +31,7 @@ pub mod ids;
 pub mod overrides;
 pub mod roles;
 pub mod schedule;
+pub mod signature;
 pub mod validate;
 pub mod value;
 

@@ -66,6 +66,9 @@ pub struct FormStatus {
     pub form: FormRef,
     /// `not_started`, `in_progress` or `complete`.
     pub status: String,
+    /// `signed` or `signature_broken` by the newest signature covering the form; null when no
+    /// signature covers it (yet).
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +105,8 @@ pub struct FormView {
     pub overrides: Vec<OverrideView>,
     /// Queries on this form and its items, open, answered and closed.
     pub queries: Vec<QueryView>,
+    /// Signatures covering this form instance, each with whether it still holds.
+    pub signatures: Vec<crate::signatures::SignatureView>,
 }
 
 /// A query on an item (or the whole form when `item` is null).

@@ -275,6 +275,12 @@ impl Ecrf {
                 opened_at: q.opened_at,
             })
             .collect();
+        let key = f.key();
+        let signatures = self
+            .signature_views(&f.subject)?
+            .into_iter()
+            .filter(|v| v.forms.contains(&key))
+            .collect();
         Ok(FormView {
             form: f.clone(),
             status,
@@ -294,6 +300,7 @@ impl Ecrf {
             hidden,
             overrides,
             queries,
+            signatures,
         })
     }
 

@@ -14,6 +14,7 @@ pub mod forms;
 pub mod node;
 pub mod outcomes;
 pub mod schedule;
+pub mod signatures;
 pub mod subjects;
 pub mod users;
 mod view;

@@ -57,6 +57,17 @@ impl Ecrf {
         let summary = self.subject_summary(&id)?;
         let states = self.store.subject_forms(&id)?;
         let def = self.definition_version(&summary.definition_version)?;
+        let sigs = self.signature_views(&id)?;
+        let signature_of = |f: &FormRef| -> Option<String> {
+            let key = f.key();
+            sigs.iter().rev().find(|v| v.forms.contains(&key)).map(|v| {
+                if v.broken {
+                    "signature_broken".to_string()
+                } else {
+                    "signed".to_string()
+                }
+            })
+        };
         let mut forms = Vec::new();
         for ev in &def.events {
             // Each scheduled form once; repeating events and forms list what exists, plus one
@@ -83,12 +94,14 @@ impl Ecrf {
                         forms.push(FormStatus {
                             form: FormRef::new(id.clone(), &ev.id, er, fid, 1)?,
                             status: "not_started".into(),
+                            signature: None,
                         });
                     }
                     for f in existing {
                         forms.push(FormStatus {
                             form: f.form.clone(),
                             status: f.status.clone(),
+                            signature: signature_of(&f.form),
                         });
                     }
                 }

@@ -160,7 +160,34 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
         Payload::QueryAnswered { query, .. } => set_query_status(conn, query, "answered")?,
         Payload::QueryClosed { query, .. } => set_query_status(conn, query, "closed")?,
         Payload::QueryReopened { query, .. } => set_query_status(conn, query, "open")?,
-        // Signatures, verification, locks, conflicts, users, certificates,
+        Payload::Signed {
+            signature,
+            scope,
+            meaning,
+            printed_name,
+            content_hash,
+            certificate,
+            forms,
+        } => {
+            conn.execute(
+                "INSERT INTO signatures (signature, subject, scope, meaning, printed_name, username, at, content_hash, forms, certificate, event_rowid) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    signature.to_string(),
+                    scope.subject().map(|s| s.as_str()),
+                    serde_json::to_string(scope)?,
+                    serde_json::to_value(meaning)?.as_str().unwrap_or_default(),
+                    printed_name,
+                    ev.actor.username,
+                    ev.captured_at,
+                    content_hash,
+                    serde_json::to_string(forms)?,
+                    certificate,
+                    rowid
+                ],
+            )?;
+        }
+        // Verification, locks, conflicts, users, certificates,
         // definitions, acknowledgements and node trust have their projections added by the
         // migrations of the features that show them; the log holds them all from the start.
         _ => {}
@@ -384,6 +411,45 @@ fn item_event(conn: &Connection, item: &ItemRef) -> Result<Option<EventId>> {
     .transpose()
 }
 
+/// A signature as made.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureRow {
+    pub signature: String,
+    pub scope: ecrf_core::event::Scope,
+    pub meaning: String,
+    pub printed_name: String,
+    pub username: String,
+    pub at: String,
+    pub content_hash: String,
+    pub forms: Vec<String>,
+    pub certificate: Option<String>,
+}
+
+fn signatures(conn: &Connection, subject: &SubjectId) -> Result<Vec<SignatureRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT signature, scope, meaning, printed_name, username, at, content_hash, forms, certificate \
+         FROM signatures WHERE subject = ?1 ORDER BY event_rowid",
+    )?;
+    let mut rows = stmt.query([subject.as_str()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let scope: String = r.get(1)?;
+        let forms: String = r.get(7)?;
+        out.push(SignatureRow {
+            signature: r.get(0)?,
+            scope: serde_json::from_str(&scope)?,
+            meaning: r.get(2)?,
+            printed_name: r.get(3)?,
+            username: r.get(4)?,
+            at: r.get(5)?,
+            content_hash: r.get(6)?,
+            forms: serde_json::from_str(&forms)?,
+            certificate: r.get(8)?,
+        });
+    }
+    Ok(out)
+}
+
 /// A published definition version: its files, in publication order.
 #[derive(Debug, Clone)]
 pub struct DefinitionRow {
@@ -459,6 +525,9 @@ macro_rules! queries {
             }
             pub fn form_queries(&self, f: &FormRef) -> Result<Vec<QueryRow>> {
                 form_queries(&self.$conn, f)
+            }
+            pub fn signatures(&self, subject: &SubjectId) -> Result<Vec<SignatureRow>> {
+                signatures(&self.$conn, subject)
             }
         }
     };

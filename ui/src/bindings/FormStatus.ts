@@ -5,4 +5,9 @@ export type FormStatus = { form: FormRef,
 /**
  * `not_started`, `in_progress` or `complete`.
  */
-status: string, };
+status: string, 
+/**
+ * `signed` or `signature_broken` by the newest signature covering the form; null when no
+ * signature covers it (yet).
+ */
+signature: string | null, };

@@ -4,6 +4,7 @@ import type { Finding } from "./Finding";
 import type { FormRef } from "./FormRef";
 import type { OverrideView } from "./OverrideView";
 import type { QueryView } from "./QueryView";
+import type { SignatureView } from "./SignatureView";
 import type { Slot } from "./Slot";
 import type { ValueEntry } from "./ValueEntry";
 
@@ -23,4 +24,8 @@ overrides: Array<OverrideView>,
 /**
  * Queries on this form and its items, open, answered and closed.
  */
-queries: Array<QueryView>, };
+queries: Array<QueryView>, 
+/**
+ * Signatures covering this form instance, each with whether it still holds.
+ */
+signatures: Array<SignatureView>, };

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, toApiError } from "../api";
 import type { NodeSummary } from "../bindings/NodeSummary";
 import type { SessionInfo } from "../bindings/SessionInfo";
@@ -42,6 +42,13 @@ export function Login(p: {
     }
   };
 
+  // Focus the username once, and only if the person is not already typing somewhere: a
+  // re-render (the node's details arriving) must never pull the focus out of the password.
+  useEffect(() => {
+    const active = document.activeElement;
+    if (!active || active === document.body) document.getElementById("username")?.focus();
+  }, []);
+
   const node = p.node;
   return (
     <main class="login-screen">
@@ -69,7 +76,6 @@ export function Login(p: {
             autocomplete="username"
             autoCapitalize="off"
             spellcheck={false}
-            autoFocus
             value={username}
             onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)}
           />

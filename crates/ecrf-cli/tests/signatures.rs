@@ -1,0 +1,176 @@
+//! Electronic signatures through the CLI: password again, meaning stated, bound to the signed
+//! content; an edit afterwards breaks the signature until signed again; queries do not.
+
+mod common;
+use common::*;
+
+fn sign(site: &Site, pw_again: &str, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ecrf"));
+    cmd.arg("--db")
+        .arg(&site.db)
+        .args(["--user", "inv1", "sign"])
+        .args(args)
+        .env("ECRF_KDF", "fast")
+        .env("ECRF_PASSWORD", INV_PW)
+        .env("ECRF_SIGN_PASSWORD", pw_again)
+        .stdin(std::process::Stdio::null());
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn state(site: &Site, form: &str) -> serde_json::Value {
+    let cb = site.nurse(&["subject", "casebook", "S01-001"]).json();
+    cb["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["form"]["form"] == form)
+        .unwrap()["signature"]
+        .clone()
+}
+
+#[test]
+fn sign_edit_breaks_resign_holds() {
+    let site = Site::new();
+    site.nurse(&["subject", "enrol", "S01-001"]);
+    let dm = site.file("dm.json", DM);
+    let base = ["--subject", "S01-001", "--event", "SCR", "--form", "DM"];
+    let mut save = vec!["form", "save"];
+    save.extend(base);
+    save.extend(["--data", &dm]);
+    assert_eq!(site.nurse(&save).code, 0);
+
+    // An incomplete form is not signed.
+    let r = sign(
+        &site,
+        INV_PW,
+        &[
+            "--subject",
+            "S01-001",
+            "--event",
+            "SCR",
+            "--form",
+            "DM",
+            "--meaning",
+            "authorship",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not complete"), "{}", r.stderr);
+    let mut complete = save.clone();
+    complete.push("--complete");
+    assert_eq!(site.nurse(&complete).code, 0);
+
+    // A nurse may not sign; a wrong password is refused and counted.
+    let r = run(
+        &site.db,
+        Some("nurse1"),
+        NURSE_PW,
+        "",
+        &["sign", "--subject", "S01-001", "--meaning", "review"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("may not sign"), "{}", r.stderr);
+    let before = site.snapshot();
+    let r = sign(
+        &site,
+        "wrong-password",
+        &[
+            "--subject",
+            "S01-001",
+            "--event",
+            "SCR",
+            "--form",
+            "DM",
+            "--meaning",
+            "authorship",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("wrong username or password"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        site.snapshot(),
+        before,
+        "a refused signature changes nothing"
+    );
+
+    let r = sign(
+        &site,
+        INV_PW,
+        &[
+            "--subject",
+            "S01-001",
+            "--event",
+            "SCR",
+            "--form",
+            "DM",
+            "--meaning",
+            "authorship",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["printed_name"], "Dr Zhang Wei");
+    assert_eq!(v["meaning"], "authorship");
+    assert_eq!(v["broken"], false);
+    assert_eq!(v["content_hash"].as_str().unwrap().len(), 64);
+    assert_eq!(state(&site, "DM"), "signed");
+
+    // An edit of the signed data breaks it (in the casebook and the form view).
+    let w = site.file("w.json", r#"{"WEIGHT": 59.5}"#);
+    let mut edit = vec!["form", "save"];
+    edit.extend(base);
+    edit.extend(["--data", &w, "--reason", "re-weighed"]);
+    assert_eq!(site.nurse(&edit).code, 0);
+    assert_eq!(state(&site, "DM"), "signature_broken");
+    let mut show = vec!["form", "show"];
+    show.extend(base);
+    let view = site.nurse(&show).json();
+    assert_eq!(view["signatures"][0]["broken"], true);
+
+    // Signing again holds; the old signature stays broken in the record.
+    let r = sign(
+        &site,
+        INV_PW,
+        &["--subject", "S01-001", "--meaning", "approval"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(state(&site, "DM"), "signed");
+    let sigs = site.nurse(&["subject", "signatures", "S01-001"]).json();
+    let broken: Vec<bool> = sigs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["broken"].as_bool().unwrap())
+        .collect();
+    assert_eq!(broken, vec![true, false]);
+
+    // A form started after the subject-level signature is not covered by it.
+    let elig = site.file("e.json", r#"{"DIAG":"BALL"}"#);
+    assert_eq!(
+        site.nurse(&[
+            "form",
+            "save",
+            "--subject",
+            "S01-001",
+            "--event",
+            "SCR",
+            "--form",
+            "ELIG",
+            "--data",
+            &elig
+        ])
+        .code,
+        0
+    );
+    assert_eq!(state(&site, "ELIG"), serde_json::Value::Null);
+    assert_eq!(state(&site, "DM"), "signed");
+}
