@@ -228,7 +228,7 @@ impl<'a> Ctx<'a> {
                 }
                 // A token wider than the column: break it anywhere.
                 for c in tok.chars() {
-                    let cw = self.font.advance(self.font.glyph(c)) * size / 1000.0;
+                    let cw = self.font.char_advance(c) * size / 1000.0;
                     if w + cw > width && !line.is_empty() {
                         lines.push(std::mem::take(&mut line));
                         w = 0.0;
@@ -250,7 +250,7 @@ impl<'a> Ctx<'a> {
         let mut out = String::new();
         let mut w = self.width("…", size);
         for c in s.chars() {
-            let cw = self.font.advance(self.font.glyph(c)) * size / 1000.0;
+            let cw = self.font.char_advance(c) * size / 1000.0;
             if w + cw > width {
                 break;
             }
@@ -382,22 +382,33 @@ impl<'a> Ctx<'a> {
         if s.is_empty() {
             return;
         }
-        let hex = self.fu.encode(self.font, s);
-        let page = self.page();
+        let runs = self.fu.runs(self.font, s);
+        let mut ops = String::with_capacity(s.len() * 5 + 64);
+        let _ = write!(ops, "{} ", color.op());
         if bold {
-            let _ = writeln!(
-                page.ops,
-                "{} {} BT 2 Tr 0.3 w /F1 {size} Tf {x:.2} {y:.2} Td {hex} Tj 0 Tr ET",
-                color.op(),
-                color.stroke_op()
-            );
+            let _ = write!(ops, "{} BT 2 Tr 0.3 w ", color.stroke_op());
         } else {
-            let _ = writeln!(
-                page.ops,
-                "{} BT /F1 {size} Tf {x:.2} {y:.2} Td {hex} Tj ET",
-                color.op()
-            );
+            ops.push_str("BT ");
         }
+        let _ = write!(ops, "{x:.2} {y:.2} Td");
+        for run in runs {
+            match run {
+                font::Run::Plain(hex) => {
+                    let _ = write!(ops, " /F1 {size} Tf {hex} Tj");
+                }
+                font::Run::Script(hex, rise, c) => {
+                    let _ = write!(
+                        ops,
+                        " /Span << /ActualText {} >> BDC /F1 {:.2} Tf {:.2} Ts {hex} Tj 0 Ts EMC",
+                        pdf::text_string(&c.to_string()),
+                        size * font::SCRIPT_SCALE,
+                        size * rise
+                    );
+                }
+            }
+        }
+        ops.push_str(if bold { " 0 Tr ET" } else { " ET" });
+        self.op(&ops);
     }
 
     fn page(&mut self) -> &mut Page {

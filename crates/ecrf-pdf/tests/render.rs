@@ -495,6 +495,7 @@ fn blank_crfs_of_every_form() {
         "Subject ID / 受试者编号",
         "Investigator signature / 研究者签名:",
         "Not done, reason: / 未做，原因：",
+        "×10⁹/L",
     ] {
         assert!(text.contains(needle), "lacks {needle:?}");
     }

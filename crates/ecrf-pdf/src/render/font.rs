@@ -62,14 +62,51 @@ impl FontInfo {
             .map_or(1000.0, |a| f32::from(a) * 1000.0 / self.units_per_em)
     }
 
+    /// A superscript or subscript digit (or sign) the font lacks (Noto Sans CJK has only
+    /// ¹ ² ³ ⁴): the plain character to draw smaller, and its rise as a fraction of the size.
+    pub fn script(&self, c: char) -> Option<(char, f32)> {
+        let (base, rise) = match c {
+            '⁰' => ('0', SUPER),
+            '¹' => ('1', SUPER),
+            '²' => ('2', SUPER),
+            '³' => ('3', SUPER),
+            '⁴'..='⁹' => (char::from_digit(c as u32 - 0x2070, 10)?, SUPER),
+            '⁺' => ('+', SUPER),
+            '⁻' => ('-', SUPER),
+            '₀'..='₉' => (char::from_digit(c as u32 - 0x2080, 10)?, SUB),
+            _ => return None,
+        };
+        if self.face.glyph_index(c).is_some() {
+            return None;
+        }
+        Some((base, rise))
+    }
+
+    /// Advance of a character in thousandths of the font size.
+    pub fn char_advance(&self, c: char) -> f32 {
+        match self.script(c) {
+            Some((base, _)) => self.advance(self.glyph(base)) * SCRIPT_SCALE,
+            None => self.advance(self.glyph(c)),
+        }
+    }
+
     /// Width of `text` at `size` points.
     pub fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars()
-            .map(|c| self.advance(self.glyph(c)))
-            .sum::<f32>()
-            * size
-            / 1000.0
+        text.chars().map(|c| self.char_advance(c)).sum::<f32>() * size / 1000.0
     }
+}
+
+/// Size of superscripts and subscripts drawn from plain characters.
+pub const SCRIPT_SCALE: f32 = 0.65;
+const SUPER: f32 = 0.36;
+const SUB: f32 = -0.12;
+
+/// A piece of a text line for one `Tj`.
+pub enum Run {
+    Plain(String),
+    /// A superscript/subscript drawn from a plain character: its hex string, its rise as a
+    /// fraction of the size, and the character it stands for (`/ActualText`).
+    Script(String, f32, char),
 }
 
 /// The glyphs one document uses, numbered in the order first used (the subset's glyph ids,
@@ -100,6 +137,27 @@ impl FontUse {
         }
         out.push('>');
         out
+    }
+
+    /// `text` as plain runs and drawn superscripts/subscripts.
+    pub fn runs(&mut self, font: &FontInfo, text: &str) -> Vec<Run> {
+        let mut runs = Vec::new();
+        let mut plain = String::new();
+        for c in text.chars() {
+            match font.script(c) {
+                Some((base, rise)) => {
+                    if !plain.is_empty() {
+                        runs.push(Run::Plain(self.encode(font, &std::mem::take(&mut plain))));
+                    }
+                    runs.push(Run::Script(self.encode(font, &base.to_string()), rise, c));
+                }
+                None => plain.push(c),
+            }
+        }
+        if !plain.is_empty() {
+            runs.push(Run::Plain(self.encode(font, &plain)));
+        }
+        runs
     }
 
     /// The subset font program (a CFF table, for a `/FontFile3 /CIDFontType0C` stream),
