@@ -23,7 +23,12 @@ content_hash: string,
 /**
  * Fingerprint of the signer's certificate, when the signature also made a PDF.
  */
-certificate: string | null, } | { "type": "source_verified", target: Target, verified: boolean, } | { "type": "locked", scope: Scope, reason: string | null, } | { "type": "unlocked", scope: Scope, reason: string, } | { "type": "conflict_resolved", item: ItemRef, 
+certificate: string | null, 
+/**
+ * The form instances the signature covers (`FormRef::key()`), as they were when it
+ * was made: later forms of the scope show as not yet signed.
+ */
+forms?: Array<string>, } | { "type": "source_verified", target: Target, verified: boolean, } | { "type": "locked", scope: Scope, reason: string | null, } | { "type": "unlocked", scope: Scope, reason: string, } | { "type": "conflict_resolved", item: ItemRef, 
 /**
  * The value events that competed.
  */
