@@ -1453,7 +1453,13 @@ impl<'a> Ctx<'a> {
         info_dict.push_str(" >>");
         w.object(info, &info_dict);
 
-        let base = "AAAAAA+NotoSansCJKsc-Regular";
+        // The subset tag: six letters from the subset's own bytes, as PDF readers expect.
+        let digest = Sha256::digest(&embedded.cff);
+        let tag: String = digest[..6]
+            .iter()
+            .map(|b| char::from(b'A' + b % 26))
+            .collect();
+        let base = format!("{tag}+NotoSansCJKsc-Regular");
         w.object(
             font0,
             &format!(

@@ -306,6 +306,8 @@ fn crs_form_in_english() {
         &r.bytes,
         format!("/ECRFContentHash ({HASH})").as_bytes()
     ));
+    // The same document renders to the same bytes.
+    assert_eq!(render(&d).expect("render"), r.bytes);
     assert!(
         r.bytes.len() < 300_000,
         "a one-form PDF is {} bytes",
