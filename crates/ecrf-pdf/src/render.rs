@@ -555,7 +555,7 @@ impl<'a> Ctx<'a> {
             ),
             None => (
                 d.sections.iter().find_map(|s| s.subject.clone()),
-                String::new(),
+                "—".to_string(),
                 self.tr("Contents", "目录"),
             ),
         };
@@ -638,7 +638,7 @@ impl<'a> Ctx<'a> {
         self.section = None;
         let d = self.doc;
         let row_h = LINE + 2.0 * PAD;
-        let cols = [LEFT, LEFT + 150.0, LEFT + 400.0, RIGHT - 40.0];
+        let cols = [LEFT, LEFT + 150.0, LEFT + 390.0, RIGHT - 52.0];
         for (chunk_no, chunk) in d.sections.chunks(per_page).enumerate() {
             self.new_page();
             let title = self.tr("Contents", "目录");
