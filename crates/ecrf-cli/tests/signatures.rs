@@ -174,3 +174,124 @@ fn sign_edit_breaks_resign_holds() {
     assert_eq!(state(&site, "ELIG"), serde_json::Value::Null);
     assert_eq!(state(&site, "DM"), "signed");
 }
+
+#[test]
+fn a_signing_certificate_per_user_resealed_on_password_change_renewed_after_reset() {
+    let site = Site::new();
+    site.nurse(&["subject", "enrol", "S01-001"]);
+    let dm = site.file("dm.json", DM);
+    assert_eq!(
+        site.nurse(&[
+            "form",
+            "save",
+            "--subject",
+            "S01-001",
+            "--event",
+            "SCR",
+            "--form",
+            "DM",
+            "--data",
+            &dm,
+            "--complete"
+        ])
+        .code,
+        0
+    );
+    let args = [
+        "--subject",
+        "S01-001",
+        "--event",
+        "SCR",
+        "--form",
+        "DM",
+        "--meaning",
+        "review",
+    ];
+    let first = sign(&site, INV_PW, &args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let certs = |site: &Site| -> Vec<String> {
+        site.nurse(&["audit", "log"])
+            .stdout
+            .lines()
+            .filter(|l| l.contains("\"kind\":\"certificate_published\""))
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["payload"]["fingerprint"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let c1 = certs(&site);
+    assert_eq!(
+        c1.len(),
+        1,
+        "the first signature makes and publishes the certificate"
+    );
+    let log = site.nurse(&["audit", "log"]).stdout;
+    let signed: serde_json::Value = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("\"kind\":\"signed\""))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .unwrap();
+    assert_eq!(signed["payload"]["certificate"], c1[0].as_str());
+
+    // Signing again reuses the key.
+    assert_eq!(sign(&site, INV_PW, &args).code, 0);
+    assert_eq!(certs(&site).len(), 1);
+
+    // A password change re-seals the key: signing with the new password, same certificate.
+    let r = run(
+        &site.db,
+        Some("inv1"),
+        INV_PW,
+        "investigator-new-1",
+        &["user", "passwd"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ecrf"));
+        cmd.arg("--db")
+            .arg(&site.db)
+            .args(["--user", "inv1", "sign"])
+            .args(args)
+            .env("ECRF_KDF", "fast")
+            .env("ECRF_PASSWORD", "investigator-new-1")
+            .env("ECRF_SIGN_PASSWORD", "investigator-new-1")
+            .stdin(std::process::Stdio::null());
+        cmd.output().unwrap()
+    };
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(certs(&site).len(), 1);
+
+    // An administrator's reset: the old key cannot be opened any more; a new certificate.
+    let r = run(
+        &site.db,
+        Some("admin"),
+        ADMIN_PW,
+        "investigator-reset-1",
+        &["user", "unlock", "inv1", "--reset-password"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ecrf"));
+        cmd.arg("--db")
+            .arg(&site.db)
+            .args(["--user", "inv1", "sign"])
+            .args(args)
+            .env("ECRF_KDF", "fast")
+            .env("ECRF_PASSWORD", "investigator-reset-1")
+            .env("ECRF_SIGN_PASSWORD", "investigator-reset-1")
+            .stdin(std::process::Stdio::null());
+        cmd.output().unwrap()
+    };
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let c = certs(&site);
+    assert_eq!(
+        c.len(),
+        2,
+        "a new certificate after the reset; the old one kept"
+    );
+    assert_ne!(c[0], c[1]);
+}

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod dto;
 mod error;
 pub mod forms;
+mod keys;
 pub mod node;
 pub mod outcomes;
 pub mod schedule;

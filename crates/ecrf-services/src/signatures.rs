@@ -131,6 +131,8 @@ impl Ecrf {
             return Err(ServiceError::BadCredentials);
         }
         self.store.reset_failed_logins(&s.username)?;
+        // The signer's key opens only with the password: the certificate names the signature.
+        let (_, certificate) = self.signing_identity(&user, password)?;
         let subject = scope.subject().cloned().ok_or_else(|| {
             ServiceError::InvalidInput("a signature covers a form, an event or a subject".into())
         })?;
@@ -174,7 +176,7 @@ impl Ecrf {
             meaning,
             printed_name: user.full_name.clone(),
             content_hash: hash,
-            certificate: None,
+            certificate: Some(certificate),
             forms: keys,
         };
         let sig_id = match &payload {

@@ -167,7 +167,12 @@ impl Ecrf {
         let admin = s.username.clone();
         self.store.write(|tx| -> Result<()> {
             match &hash {
-                Some(h) => tx.set_password_hash(username, h)?,
+                Some(h) => {
+                    tx.set_password_hash(username, h)?;
+                    // Nobody can open keys sealed under the old password: retire them (kept
+                    // for verification); the next signature makes a new certificate.
+                    tx.retire_signing_keys(&u.user_id)?;
+                }
                 None => tx.set_user_state(username, u.active, false)?,
             }
             tx.record_security(&now, &admin, "user_unlocked", username)?;
@@ -193,10 +198,14 @@ impl Ecrf {
         }
         check_password_policy(new)?;
         let h = hash_password(self.config.kdf, new)?;
+        let resealed = self.resealed_keys(&u.user_id, current, new)?;
         let now = self.now_str();
         let name = s.username.clone();
         self.store.write(|tx| -> Result<()> {
             tx.set_password_hash(&name, &h)?;
+            for (fp, sealed) in &resealed {
+                tx.reseal_signing_key(fp, sealed)?;
+            }
             tx.record_security(&now, &name, "password_changed", "")?;
             Ok(())
         })
@@ -219,6 +228,7 @@ impl Ecrf {
         let now = self.now_str();
         self.store.write(|tx| -> Result<()> {
             tx.set_password_hash(username, &h)?;
+            tx.retire_signing_keys(&u.user_id)?;
             tx.set_user_state(username, true, false)?;
             tx.record_security(
                 &now,

@@ -18,7 +18,9 @@ pub use error::StoreError;
 pub use log::{EventFilter, StreamHead};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use node::NodeInfo;
-pub use project::{DefinitionRow, FormState, OverrideRow, QueryRow, SignatureRow, SubjectRow};
+pub use project::{
+    DefinitionRow, FormState, OverrideRow, QueryRow, SignatureRow, SigningKeyRow, SubjectRow,
+};
 pub use store::{Store, Tx};
 pub use users::{SecurityEntry, UserRow};
 pub use verify::{Broken, VerifyReport};

@@ -20,13 +20,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("queries", include_str!("sql/0004_queries.sql")),
     ("signatures", include_str!("sql/0005_signatures.sql")),
+    (
+        "signing keys and certificates",
+        include_str!("sql/0006_signing_keys.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version that has the current projections: a database migrated from an
 /// older version has its projections rebuilt from the change log.
-pub(crate) const PROJECTIONS_SINCE: i64 = 5;
+pub(crate) const PROJECTIONS_SINCE: i64 = 6;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {

@@ -187,7 +187,23 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
                 ],
             )?;
         }
-        // Verification, locks, conflicts, users, certificates,
+        Payload::CertificatePublished {
+            user_id,
+            fingerprint,
+            certificate,
+        } => {
+            use base64::Engine;
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(certificate)
+                .map_err(|_| {
+                    StoreError::Invalid(format!("certificate {fingerprint} is not base64"))
+                })?;
+            conn.execute(
+                "INSERT OR IGNORE INTO certificates (fingerprint, user_id, cert_der, event_rowid) VALUES (?1, ?2, ?3, ?4)",
+                params![fingerprint, user_id.to_string(), der, rowid],
+            )?;
+        }
+        // Verification, locks, conflicts, users,
         // definitions, acknowledgements and node trust have their projections added by the
         // migrations of the features that show them; the log holds them all from the start.
         _ => {}
@@ -411,6 +427,44 @@ fn item_event(conn: &Connection, item: &ItemRef) -> Result<Option<EventId>> {
     .transpose()
 }
 
+/// A user's signing key as stored: the sealed private key and the certificate.
+#[derive(Debug, Clone)]
+pub struct SigningKeyRow {
+    pub fingerprint: String,
+    pub user_id: String,
+    pub cert_der: Vec<u8>,
+    pub sealed_key: Vec<u8>,
+    pub created_at: String,
+    pub active: bool,
+}
+
+fn signing_keys(conn: &Connection, user_id: &str) -> Result<Vec<SigningKeyRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT fingerprint, user_id, cert_der, sealed_key, created_at, active FROM signing_keys WHERE user_id = ?1 ORDER BY created_at",
+    )?;
+    let rows = stmt.query_map([user_id], |r| {
+        Ok(SigningKeyRow {
+            fingerprint: r.get(0)?,
+            user_id: r.get(1)?,
+            cert_der: r.get(2)?,
+            sealed_key: r.get(3)?,
+            created_at: r.get(4)?,
+            active: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn certificate(conn: &Connection, fingerprint: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .query_row(
+            "SELECT cert_der FROM certificates WHERE fingerprint = ?1",
+            [fingerprint],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// A signature as made.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignatureRow {
@@ -528,6 +582,12 @@ macro_rules! queries {
             }
             pub fn signatures(&self, subject: &SubjectId) -> Result<Vec<SignatureRow>> {
                 signatures(&self.$conn, subject)
+            }
+            pub fn signing_keys(&self, user_id: &str) -> Result<Vec<SigningKeyRow>> {
+                signing_keys(&self.$conn, user_id)
+            }
+            pub fn certificate(&self, fingerprint: &str) -> Result<Option<Vec<u8>>> {
+                certificate(&self.$conn, fingerprint)
             }
         }
     };

@@ -91,7 +91,7 @@ impl Store {
     pub fn rebuild_projections(&mut self) -> Result<u64> {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
-            "DELETE FROM signatures; DELETE FROM queries; DELETE FROM definitions; DELETE FROM overrides; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects;",
+            "DELETE FROM certificates; DELETE FROM signatures; DELETE FROM queries; DELETE FROM definitions; DELETE FROM overrides; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects;",
         )?;
         let mut n = 0;
         {

@@ -179,4 +179,27 @@ impl Tx<'_> {
     ) -> Result<()> {
         security(&self.tx, at, username, kind, detail)
     }
+    pub fn insert_signing_key(&mut self, k: &crate::SigningKeyRow) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO signing_keys (fingerprint, user_id, cert_der, sealed_key, created_at, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![k.fingerprint, k.user_id, k.cert_der, k.sealed_key, k.created_at, k.active],
+        )?;
+        Ok(())
+    }
+    /// Replaces the sealed key (a password change re-seals it).
+    pub fn reseal_signing_key(&mut self, fingerprint: &str, sealed: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "UPDATE signing_keys SET sealed_key = ?2 WHERE fingerprint = ?1",
+            params![fingerprint, sealed],
+        )?;
+        Ok(())
+    }
+    /// Retires a user's keys (after a password reset nobody can open them); kept for verification.
+    pub fn retire_signing_keys(&mut self, user_id: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE signing_keys SET active = 0 WHERE user_id = ?1",
+            [user_id],
+        )?;
+        Ok(())
+    }
 }
