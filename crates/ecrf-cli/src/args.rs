@@ -82,6 +82,11 @@ pub enum Command {
         #[arg(long)]
         meaning: MeaningArg,
     },
+    /// PDF CRFs: filled, signed, blank; and checking a PDF.
+    Pdf {
+        #[command(subcommand)]
+        command: PdfCommand,
+    },
     /// Visits due or overdue (and opening within --days), over all subjects.
     Worklist {
         #[arg(long, default_value_t = 7)]
@@ -254,4 +259,64 @@ pub enum DefinitionCommand {
     Publish { file: PathBuf },
     /// The definition versions this node knows.
     Versions,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum LangArg {
+    En,
+    Zh,
+    Both,
+}
+
+#[derive(Args, Debug)]
+pub struct PdfOut {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Sign as the exporting investigator (password again: ECRF_SIGN_PASSWORD, or a prompt).
+    #[arg(long)]
+    pub sign: bool,
+    #[arg(long, requires = "sign")]
+    pub meaning: Option<MeaningArg>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PdfCommand {
+    /// One filled form.
+    Form {
+        #[command(flatten)]
+        addr: FormAddr,
+        #[command(flatten)]
+        out: PdfOut,
+    },
+    /// Every form of one event of a subject.
+    Event {
+        #[arg(long)]
+        subject: String,
+        #[arg(long)]
+        event: String,
+        #[arg(long, default_value_t = 1)]
+        event_repeat: u32,
+        #[command(flatten)]
+        out: PdfOut,
+    },
+    /// A subject's whole casebook, with a contents page.
+    Casebook {
+        #[arg(long)]
+        subject: String,
+        #[command(flatten)]
+        out: PdfOut,
+    },
+    /// Blank CRFs to fill in by hand (no database needed): one form, or every form.
+    Blank {
+        #[arg(long)]
+        form: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = LangArg::Both)]
+        lang: LangArg,
+    },
+    /// Check a signed PDF: intact, signer, time, and whether it matches the current record.
+    Verify { file: PathBuf },
 }

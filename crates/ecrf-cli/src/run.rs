@@ -398,6 +398,7 @@ pub fn run(cli: Cli) -> R {
             let password = secret("ECRF_SIGN_PASSWORD", "password again, to sign: ")?;
             print(&ecrf.sign(&mut s, scope, meaning, &password)?)
         }
+        Command::Pdf { command } => pdf(&cli, command),
         Command::Worklist { days } => {
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.worklist(&mut s, *days)?)
@@ -500,4 +501,96 @@ fn collect(base: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> R {
         }
     }
     Ok(())
+}
+
+fn doc_lang(l: LangArg) -> ecrf_services::pdf_model::DocLang {
+    match l {
+        LangArg::En => ecrf_services::pdf_model::DocLang::One(ecrf_core::definition::Lang::En),
+        LangArg::Zh => ecrf_services::pdf_model::DocLang::One(ecrf_core::definition::Lang::Zh),
+        LangArg::Both => ecrf_services::pdf_model::DocLang::Both,
+    }
+}
+
+fn write_out(path: &Path, bytes: &[u8]) -> R {
+    std::fs::write(path, bytes).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    print(&serde_json::json!({ "written": path.display().to_string(), "bytes": bytes.len() }))
+}
+
+fn pdf(cli: &Cli, command: &PdfCommand) -> R {
+    match command {
+        PdfCommand::Blank { form, out, lang } => {
+            let now = chrono_now();
+            let bytes = Ecrf::blank_pdf(form.as_deref(), doc_lang(*lang), &now)?;
+            write_out(out, &bytes)
+        }
+        PdfCommand::Verify { file } => {
+            let bytes =
+                std::fs::read(file).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            let (mut ecrf, mut s) = session(cli)?;
+            let c = ecrf.check_pdf(&mut s, &bytes)?;
+            print(&c)?;
+            if c.intact && c.covers_whole_file {
+                Ok(())
+            } else {
+                Err(Failure {
+                    code: 3,
+                    message: format!(
+                        "the PDF signature does not hold: {}",
+                        c.problem.unwrap_or_else(|| "not intact".into())
+                    ),
+                })
+            }
+        }
+        PdfCommand::Form { addr, out } => export(cli, Scope::Form(form_ref(addr)?), out),
+        PdfCommand::Event {
+            subject,
+            event,
+            event_repeat,
+            out,
+        } => {
+            ecrf_core::address::check_repeat(*event_repeat)?;
+            export(
+                cli,
+                Scope::Event {
+                    subject: SubjectId::parse(subject)?,
+                    event: event.clone(),
+                    event_repeat: *event_repeat,
+                },
+                out,
+            )
+        }
+        PdfCommand::Casebook { subject, out } => export(
+            cli,
+            Scope::Subject {
+                subject: SubjectId::parse(subject)?,
+            },
+            out,
+        ),
+    }
+}
+
+fn export(cli: &Cli, scope: Scope, out: &PdfOut) -> R {
+    let (mut ecrf, mut s) = session(cli)?;
+    let bytes = if out.sign {
+        ecrf.authorize(&mut s, ecrf_core::roles::Action::Sign)?;
+        let meaning = match out.meaning.unwrap_or(MeaningArg::Approval) {
+            MeaningArg::Authorship => SignatureMeaning::Authorship,
+            MeaningArg::Review => SignatureMeaning::Review,
+            MeaningArg::Approval => SignatureMeaning::Approval,
+        };
+        let password = secret("ECRF_SIGN_PASSWORD", "password again, to sign: ")?;
+        ecrf.export_pdf(
+            &mut s,
+            scope,
+            doc_lang(out.lang),
+            Some((&password, meaning)),
+        )?
+    } else {
+        ecrf.export_pdf(&mut s, scope, doc_lang(out.lang), None)?
+    };
+    write_out(&out.out, &bytes)
+}
+
+fn chrono_now() -> String {
+    ecrf_services::clock::rfc3339(chrono::Utc::now())
 }

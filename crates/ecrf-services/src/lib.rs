@@ -14,6 +14,9 @@ pub mod forms;
 mod keys;
 pub mod node;
 pub mod outcomes;
+pub mod pdf;
+/// The PDF document model, for shells that choose a language.
+pub use ecrf_pdf::model as pdf_model;
 pub mod schedule;
 pub mod signatures;
 pub mod subjects;
