@@ -172,3 +172,45 @@ pub fn subject_signatures(
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.subject_signatures(s, &subject)?)
 }
+
+/// Writes a PDF of a form, an event or a casebook to the path the person chose in the native
+/// save dialog; with `password` and `meaning`, signed by the exporting investigator.
+#[tauri::command]
+pub fn export_pdf(
+    state: State<AppState>,
+    scope: ecrf_core::event::Scope,
+    lang: String,
+    path: String,
+    password: Option<String>,
+    meaning: Option<ecrf_core::event::SignatureMeaning>,
+) -> Result<u64> {
+    use ecrf_services::pdf_model::DocLang;
+    let lang = match lang.as_str() {
+        "zh" => DocLang::One(ecrf_core::definition::Lang::Zh),
+        "both" => DocLang::Both,
+        _ => DocLang::One(ecrf_core::definition::Lang::En),
+    };
+    let path = std::path::PathBuf::from(path);
+    if path.extension().is_none_or(|e| e != "pdf") {
+        return Err(crate::error::AppError::new(
+            "invalid_input",
+            "the file name must end in .pdf",
+        ));
+    }
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    let sign = match (&password, meaning) {
+        (Some(p), Some(m)) => Some((p.as_str(), m)),
+        (None, None) => None,
+        _ => {
+            return Err(crate::error::AppError::new(
+                "invalid_input",
+                "signing needs both the password and the meaning",
+            ))
+        }
+    };
+    let bytes = ecrf.export_pdf(s, scope, lang, sign)?;
+    std::fs::write(&path, &bytes)
+        .map_err(|e| crate::error::AppError::new("io", format!("{}: {e}", path.display())))?;
+    Ok(bytes.len() as u64)
+}

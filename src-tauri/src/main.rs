@@ -18,6 +18,7 @@ fn main() {
         }
     };
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::node_info,
@@ -37,6 +38,7 @@ fn main() {
             commands::worklist,
             commands::sign,
             commands::subject_signatures,
+            commands::export_pdf,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
