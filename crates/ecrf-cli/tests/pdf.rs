@@ -7,22 +7,12 @@ use common::*;
 use std::process::Command;
 
 fn ecrf_env(site: &Site, user: &str, pw: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ecrf"))
-        .arg("--db")
-        .arg(&site.db)
-        .args(["--user", user])
-        .args(args)
-        .env("ECRF_KDF", "fast")
-        .env("ECRF_PASSWORD", pw)
-        .env("ECRF_SIGN_PASSWORD", pw)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    run_as(
+        &site.db,
+        user,
+        &[("ECRF_PASSWORD", pw), ("ECRF_SIGN_PASSWORD", pw)],
+        args,
+    )
 }
 
 fn text(pdf: &str) -> String {

@@ -5,21 +5,18 @@ mod common;
 use common::*;
 
 fn sign(site: &Site, pw_again: &str, args: &[&str]) -> Run {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ecrf"));
-    cmd.arg("--db")
-        .arg(&site.db)
-        .args(["--user", "inv1", "sign"])
-        .args(args)
-        .env("ECRF_KDF", "fast")
-        .env("ECRF_PASSWORD", INV_PW)
-        .env("ECRF_SIGN_PASSWORD", pw_again)
-        .stdin(std::process::Stdio::null());
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    sign_as(site, INV_PW, pw_again, args)
+}
+
+fn sign_as(site: &Site, login: &str, pw_again: &str, args: &[&str]) -> Run {
+    let mut all = vec!["sign"];
+    all.extend_from_slice(args);
+    run_as(
+        &site.db,
+        "inv1",
+        &[("ECRF_PASSWORD", login), ("ECRF_SIGN_PASSWORD", pw_again)],
+        &all,
+    )
 }
 
 fn state(site: &Site, form: &str) -> serde_json::Value {
@@ -250,19 +247,8 @@ fn a_signing_certificate_per_user_resealed_on_password_change_renewed_after_rese
         &["user", "passwd"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ecrf"));
-        cmd.arg("--db")
-            .arg(&site.db)
-            .args(["--user", "inv1", "sign"])
-            .args(args)
-            .env("ECRF_KDF", "fast")
-            .env("ECRF_PASSWORD", "investigator-new-1")
-            .env("ECRF_SIGN_PASSWORD", "investigator-new-1")
-            .stdin(std::process::Stdio::null());
-        cmd.output().unwrap()
-    };
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = sign_as(&site, "investigator-new-1", "investigator-new-1", &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(certs(&site).len(), 1);
 
     // An administrator's reset: the old key cannot be opened any more; a new certificate.
@@ -274,19 +260,8 @@ fn a_signing_certificate_per_user_resealed_on_password_change_renewed_after_rese
         &["user", "unlock", "inv1", "--reset-password"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ecrf"));
-        cmd.arg("--db")
-            .arg(&site.db)
-            .args(["--user", "inv1", "sign"])
-            .args(args)
-            .env("ECRF_KDF", "fast")
-            .env("ECRF_PASSWORD", "investigator-reset-1")
-            .env("ECRF_SIGN_PASSWORD", "investigator-reset-1")
-            .stdin(std::process::Stdio::null());
-        cmd.output().unwrap()
-    };
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = sign_as(&site, "investigator-reset-1", "investigator-reset-1", &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let c = certs(&site);
     assert_eq!(
         c.len(),

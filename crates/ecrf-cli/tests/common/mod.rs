@@ -144,3 +144,24 @@ pub fn manifest_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
+
+/// Runs `ecrf --db DB --user USER ARGS` with the given secrets (`ECRF_PASSWORD`,
+/// `ECRF_SIGN_PASSWORD`, ...).
+pub fn run_as(db: &Path, user: &str, secrets: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecrf"));
+    cmd.arg("--db")
+        .arg(db)
+        .args(["--user", user])
+        .args(args)
+        .env("ECRF_KDF", "fast")
+        .stdin(Stdio::null());
+    for (k, v) in secrets {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run ecrf");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
