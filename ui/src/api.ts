@@ -3,6 +3,7 @@
 // the password, then retry the same call) and when it has ended (go to the login screen).
 
 import { invoke } from "@tauri-apps/api/core";
+import { save as saveDialog } from "@tauri-apps/plugin-dialog";
 import type { Casebook } from "./bindings/Casebook";
 import type { CheckOutcome } from "./bindings/CheckOutcome";
 import type { Definition } from "./bindings/Definition";
@@ -11,6 +12,9 @@ import type { FormRef } from "./bindings/FormRef";
 import type { FormView } from "./bindings/FormView";
 import type { NodeSummary } from "./bindings/NodeSummary";
 import type { SaveOutcome } from "./bindings/SaveOutcome";
+import type { Scope } from "./bindings/Scope";
+import type { SignatureMeaning } from "./bindings/SignatureMeaning";
+import type { SignatureView } from "./bindings/SignatureView";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { Slot } from "./bindings/Slot";
 import type { SubjectSummary } from "./bindings/SubjectSummary";
@@ -79,6 +83,9 @@ export function setHooks(h: Hooks): void {
 /** Commands that must not trigger the lock / login hooks themselves. */
 const NO_HOOKS = new Set(["login", "unlock", "session", "node_info", "logout"]);
 
+/** Commands that take the user's password again (a signature). */
+const PASSWORD_CMDS = new Set(["sign", "export_pdf"]);
+
 async function call<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -90,7 +97,9 @@ async function call<T>(cmd: string, args: Record<string, unknown> = {}): Promise
           await hooks.onLocked();
           continue;
         }
-        if (err.code === "unauthenticated" && hooks.onUnauthenticated) hooks.onUnauthenticated();
+        // A wrong password when signing is the signer's typo, not the end of the session.
+        const wrongPassword = PASSWORD_CMDS.has(cmd) && /wrong|password/i.test(err.message);
+        if (err.code === "unauthenticated" && hooks.onUnauthenticated && !wrongPassword) hooks.onUnauthenticated();
       }
       throw err;
     }
@@ -120,6 +129,25 @@ export const api = {
   subjectSchedule: (subject: string) => call<Visit[]>("subject_schedule", { subject }),
   /** Visits overdue, due, in progress, or opening within `days` (the services' default 7). */
   worklist: (days?: number) => call<WorklistEntry[]>("worklist", days === undefined ? {} : { days }),
+  /** An investigator signs a form, an event or a casebook with their password (21 CFR 11.50). */
+  sign: (scope: Scope, meaning: SignatureMeaning, password: string) =>
+    call<SignatureView>("sign", { scope, meaning, password }),
+  subjectSignatures: (subject: string) => call<SignatureView[]>("subject_signatures", { subject }),
+  /** Writes a PDF of the scope to `path`; signed by the exporting investigator when the password
+   * and meaning are given. Answers the number of bytes written. */
+  exportPdf: (scope: Scope, lang: PdfLang, path: string, signAs?: { password: string; meaning: SignatureMeaning }) =>
+    call<number>("export_pdf", signAs ? { scope, lang, path, password: signAs.password, meaning: signAs.meaning } : { scope, lang, path }),
+  /** The native save dialog: the chosen path, or null when cancelled. */
+  savePdfPath: async (defaultPath: string): Promise<string | null> => {
+    try {
+      const p = await saveDialog({ defaultPath, filters: [{ name: "PDF", extensions: ["pdf"] }] });
+      return p ?? null;
+    } catch (raw) {
+      throw toApiError(raw);
+    }
+  },
 };
+
+export type PdfLang = "en" | "zh" | "both";
 
 export type Api = typeof api;

@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import type { Choice } from "../bindings/Choice";
 import type { Codelist } from "../bindings/Codelist";
 import type { Finding } from "../bindings/Finding";
+import type { QueryView } from "../bindings/QueryView";
 import type { ItemDef } from "../bindings/ItemDef";
 import type { Slot } from "../bindings/Slot";
 import { hasKey, lang, t, tx } from "../i18n";
@@ -17,6 +18,8 @@ export type FieldProps = {
   state: FieldState;
   codelists: Codelist[];
   findings: Finding[];
+  /** Queries on this item (open and answered ones), shown under it, read-only. */
+  queries?: QueryView[];
   readOnly: boolean;
   /** Accessible name when no visible <label> points at the widget (table cells). */
   ariaLabel?: string;
@@ -332,6 +335,18 @@ export function Field(p: FieldProps) {
           {messageBeside(item, tx(f.message))}
         </div>
       ))}
+      {(p.queries ?? []).map((q) => (
+        <div class={`query-note q-${q.status}`} key={q.query} data-query={q.query} data-query-item={q.item ?? undefined} data-query-status={q.status}>
+          <span class="query-icon" aria-hidden="true">?</span>
+          <span class="query-label">{t("query.item")}:</span> {q.text}{" "}
+          <span class="muted small">({queryStatusText(q.status)})</span>
+        </div>
+      ))}
     </div>
   );
+}
+
+export function queryStatusText(s: string): string {
+  const key = `query.status.${s}`;
+  return hasKey(key) ? t(key) : s;
 }

@@ -4,6 +4,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { Codelist } from "../bindings/Codelist";
 import type { Finding } from "../bindings/Finding";
+import type { QueryView } from "../bindings/QueryView";
 import type { FormDef } from "../bindings/FormDef";
 import type { ItemDef } from "../bindings/ItemDef";
 import type { Slot } from "../bindings/Slot";
@@ -20,6 +21,8 @@ export type FormRendererProps = {
   /** Slots whose `when` condition is false; undefined when the services did not say. */
   hidden?: Slot[];
   findings: Finding[];
+  /** Queries not closed, shown under their items. */
+  queries?: QueryView[];
   readOnly?: boolean;
   onField: (slot: Slot, f: FieldState) => void;
   onAddRow: (group: string) => void;
@@ -146,6 +149,7 @@ export function FormRenderer(p: FormRendererProps) {
         state={fieldOf(p.state, slot)}
         codelists={p.codelists}
         findings={fs}
+        queries={(p.queries ?? []).filter((q) => q.item === item.id && (q.group ?? group) === group && (q.repeat ?? repeat) === repeat)}
         readOnly={!!p.readOnly}
         ariaLabel={opts.ariaLabel}
         labelId={opts.labelId}

@@ -5,6 +5,8 @@ import type { Definition } from "../bindings/Definition";
 import type { EventDef } from "../bindings/EventDef";
 import type { FormRef } from "../bindings/FormRef";
 import type { Visit } from "../bindings/Visit";
+import type { Scope } from "../bindings/Scope";
+import { ExportDialog, SignDialog } from "../components/SignDialog";
 import { useApp } from "../context";
 import { hasKey, t, tx } from "../i18n";
 import { dateOf, errorText, statusText } from "../messages";
@@ -16,7 +18,7 @@ export function cellKey(f: Pick<FormRef, "event" | "event_repeat" | "form" | "fo
 }
 
 export type Column = { event: EventDef; repeat: number; isNew: boolean };
-export type Cell = { ref: FormRef; status: string; isNew: boolean };
+export type Cell = { ref: FormRef; status: string; isNew: boolean; signature: string | null };
 
 /** The casebook's columns: each event (each of its repeats so far, and a new one if it repeats). */
 export function columns(def: Definition, cb: CasebookData): Column[] {
@@ -47,11 +49,11 @@ export function cells(def: Definition, cb: CasebookData, col: Column, formId: st
     form: formId,
     form_repeat: n,
   });
-  const out: Cell[] = found.map((f) => ({ ref: f.form, status: f.status, isNew: false }));
-  if (out.length === 0) out.push({ ref: ref(1), status: "not_started", isNew: false });
+  const out: Cell[] = found.map((f) => ({ ref: f.form, status: f.status, isNew: false, signature: f.signature ?? null }));
+  if (out.length === 0) out.push({ ref: ref(1), status: "not_started", isNew: false, signature: null });
   if (fdef?.repeating && out.some((c) => c.status !== "not_started")) {
     const n = Math.max(...out.map((c) => c.ref.form_repeat)) + 1;
-    out.push({ ref: ref(n), status: "not_started", isNew: true });
+    out.push({ ref: ref(n), status: "not_started", isNew: true, signature: null });
   }
   return out;
 }
@@ -121,6 +123,11 @@ export function Casebook(p: { subject: string }) {
   const [error, setError] = useState<string | null>(null);
   const [visits, setVisits] = useState<Visit[] | null>(null);
   const [scheduleError, setScheduleError] = useState<string | null>(null);
+  const [signing, setSigning] = useState<Scope | null>(null);
+  const [exporting, setExporting] = useState<Scope | null>(null);
+  /** Bumped after a signature to read the casebook again. */
+  const [reload, setReload] = useState(0);
+  const canSign = app.can("sign");
 
   useEffect(() => {
     let alive = true;
@@ -145,11 +152,11 @@ export function Casebook(p: { subject: string }) {
     return () => {
       alive = false;
     };
-  }, [p.subject]);
+  }, [p.subject, reload]);
 
   useEffect(() => {
     // Focus the first cell not complete, so Enter opens what comes next.
-    if (!cb) return;
+    if (!cb || reload > 0) return;
     const cellsEls = Array.from(document.querySelectorAll<HTMLElement>("[data-form-cell]"));
     (cellsEls.find((c) => c.dataset.status !== "complete") ?? cellsEls[0])?.focus();
   }, [cb]);
@@ -176,6 +183,16 @@ export function Casebook(p: { subject: string }) {
           )}
         </p>
       </div>
+      <div class="casebook-actions">
+        {canSign && (
+          <button id="sign-subject" type="button" class="secondary" title={t("sign.subject.title", { subject: s.subject })} onClick={() => setSigning({ level: "subject", subject: s.subject })}>
+            {t("sign.subject")}
+          </button>
+        )}
+        <button id="export-casebook" type="button" class="secondary" title={t("export.casebook.title")} onClick={() => setExporting({ level: "subject", subject: s.subject })}>
+          {t("export.button")}
+        </button>
+      </div>
       <p class="hint">{t("casebook.legend")}</p>
       {scheduleError && <div class="alert warn">{scheduleError}</div>}
       <div class="table-wrap">
@@ -197,6 +214,18 @@ export function Casebook(p: { subject: string }) {
                     const v = c.repeat === 1 && !c.isNew ? visits?.find((x) => x.event === c.event.id) : undefined;
                     return v ? <VisitDates visit={v} /> : null;
                   })()}
+                  {canSign && !c.isNew && (
+                    <button
+                      type="button"
+                      class="link sign-event"
+                      data-sign-event={c.event.id}
+                      data-sign-event-repeat={c.repeat}
+                      title={t("sign.event.title", { event: tx(c.event.name) })}
+                      onClick={() => setSigning({ level: "event", subject: s.subject, event: c.event.id, event_repeat: c.repeat })}
+                    >
+                      {t("sign.event")}
+                    </button>
+                  )}
                 </th>
               ))}
             </tr>
@@ -223,16 +252,18 @@ export function Casebook(p: { subject: string }) {
                         <div class="cell-stack">
                           {cs.map((cell) => {
                             const st = statusText(cell.status);
+                            const sig = cell.signature === "signed" ? t("sig.cell.signed") : cell.signature === "signature_broken" ? t("sig.cell.broken") : null;
                             return (
                               <button
                                 type="button"
                                 key={cellKey(cell.ref)}
-                                class={`form-cell status-${cell.status}${cell.isNew ? " new" : ""}`}
+                                class={`form-cell status-${cell.status}${cell.isNew ? " new" : ""}${cell.signature ? ` sig-${cell.signature}` : ""}`}
                                 data-form-cell={cellKey(cell.ref)}
                                 data-status={cell.status}
+                                data-signature={cell.signature ?? undefined}
                                 data-row={row}
                                 data-col={col}
-                                title={t("casebook.cell.title", { form: tx(fdef.name), event: tx(c.event.name), status: st })}
+                                title={t("casebook.cell.title", { form: tx(fdef.name), event: tx(c.event.name), status: st }) + (sig ? ` · ${sig}` : "")}
                                 onClick={() => app.open({ kind: "form", form: cell.ref })}
                               >
                                 <span class="dot" aria-hidden="true" />
@@ -242,6 +273,12 @@ export function Casebook(p: { subject: string }) {
                                   <>
                                     {fdef.repeating && <span class="inst">#{cell.ref.form_repeat} </span>}
                                     <span class="st">{st}</span>
+                                    {sig && (
+                                      <span class={`sig sig-${cell.signature}`}>
+                                        <span aria-hidden="true">{cell.signature === "signed" ? "✓ " : "✗ "}</span>
+                                        {sig}
+                                      </span>
+                                    )}
                                   </>
                                 )}
                               </button>
@@ -257,6 +294,17 @@ export function Casebook(p: { subject: string }) {
           </tbody>
         </table>
       </div>
+      {signing && (
+        <SignDialog
+          scope={signing}
+          onCancel={() => setSigning(null)}
+          onSigned={() => {
+            setSigning(null);
+            setReload((n) => n + 1);
+          }}
+        />
+      )}
+      {exporting && <ExportDialog scope={exporting} onCancel={() => setExporting(null)} onDone={() => setExporting(null)} />}
     </main>
   );
 }

@@ -6,10 +6,15 @@ import type { Finding } from "../bindings/Finding";
 import type { FormDef } from "../bindings/FormDef";
 import type { FormRef } from "../bindings/FormRef";
 import type { OverrideView } from "../bindings/OverrideView";
+import type { QueryView } from "../bindings/QueryView";
+import type { Scope } from "../bindings/Scope";
+import type { SignatureView } from "../bindings/SignatureView";
 import type { Slot } from "../bindings/Slot";
 import { DerivedPanel } from "../components/DerivedPanel";
 import { fieldId } from "../components/Field";
+import { queryStatusText } from "../components/Field";
 import { FormRenderer } from "../components/FormRenderer";
+import { ExportDialog, SignDialog, meaningText, sigScopeText } from "../components/SignDialog";
 import { Modal } from "../components/Modal";
 import { useApp } from "../context";
 import {
@@ -25,7 +30,7 @@ import {
 } from "../formModel";
 import { t, tx } from "../i18n";
 import { fieldStops } from "../keyboard";
-import { errorText, statusText } from "../messages";
+import { errorText, statusText, whenOf } from "../messages";
 import { FieldState, isPresent, slotKey } from "../values";
 
 /** How long typing must pause before the input is checked. */
@@ -57,6 +62,11 @@ export function FormScreen(p: { form: FormRef }) {
   const [reasonFor, setReasonFor] = useState<{ complete: boolean } | null>(null);
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState<string | null>(null);
+  const [queries, setQueries] = useState<QueryView[]>([]);
+  const [signatures, setSignatures] = useState<SignatureView[]>([]);
+  const [dialog, setDialog] = useState<"sign" | "export" | null>(null);
+  /** Bumped to read the form again (after a signature). */
+  const [reload, setReload] = useState(0);
 
   const stRef = useRef<EditState | null>(null);
   stRef.current = st;
@@ -83,6 +93,8 @@ export function FormScreen(p: { form: FormRef }) {
       setOverrides(v.overrides ?? []);
       setFindings(v.findings);
       setHidden(v.hidden);
+      setQueries(v.queries ?? []);
+      setSignatures(v.signatures ?? []);
     })().catch((raw) => {
       if (!alive) return;
       const msg = t("form.loadError", { msg: errorText(toApiError(raw)) });
@@ -93,7 +105,7 @@ export function FormScreen(p: { form: FormRef }) {
       alive = false;
       window.clearTimeout(timer.current);
     };
-  }, [ref.subject, ref.event, ref.event_repeat, ref.form, ref.form_repeat]);
+  }, [ref.subject, ref.event, ref.event_repeat, ref.form, ref.form_repeat, reload]);
 
   // Focus the first field once the form is drawn.
   useEffect(() => {
@@ -188,6 +200,10 @@ export function FormScreen(p: { form: FormRef }) {
       setFindings(out.findings);
       setRequiredMarks([]);
       if (out.hidden !== undefined) setHidden(out.hidden);
+      // A change after signing breaks the signatures: read them again.
+      if (out.events > 0 && signatures.length > 0) {
+        api.formShow(ref).then((v) => setSignatures(v.signatures ?? []), () => undefined);
+      }
       const status = statusText(out.status);
       const warnings = out.findings.length;
       if (out.events === 0 && !complete) app.status(t("form.unchanged", { status }), "ok");
@@ -278,6 +294,8 @@ export function FormScreen(p: { form: FormRef }) {
   const errors = shownFindings.filter((f) => f.severity === "error").length;
   const warnings = shownFindings.length - errors;
   const dirty = st ? isDirty(fdef, st) : false;
+  const openQueries = queries.filter((q) => q.status !== "closed");
+  const scope: Scope = { level: "form", ...ref };
   const formTitle = tx(fdef.name) + (fdef.repeating ? ` #${ref.form_repeat}` : "");
   const eventTitle = event ? tx(event.name) + (event.repeating ? ` #${ref.event_repeat}` : "") : ref.event;
 
@@ -293,6 +311,23 @@ export function FormScreen(p: { form: FormRef }) {
             </span>
             {dirty && <span class="badge unsaved">{t("form.unsaved")}</span>}
           </h1>
+        </div>
+        <div class="form-actions">
+          <button id="export-form" type="button" class="secondary" title={t("export.form.title")} onClick={() => setDialog("export")}>
+            {t("export.button")}
+          </button>
+          {app.can("sign") && formStatus === "complete" && (
+            <button
+              id="sign-form"
+              type="button"
+              class="secondary"
+              title={dirty ? t("override.unsaved") : t("sign.button.title")}
+              disabled={dirty || saving}
+              onClick={() => setDialog("sign")}
+            >
+              {t("sign.button")}
+            </button>
+          )}
         </div>
         {!readOnly && (
           <div class="form-actions">
@@ -325,6 +360,7 @@ export function FormScreen(p: { form: FormRef }) {
               state={st}
               hidden={hidden}
               findings={shownFindings}
+              queries={openQueries}
               readOnly={readOnly}
               onField={(slot: Slot, f: FieldState) => update((s) => setField(s, slot, f))}
               onAddRow={(g) => update((s) => addRow(fdef, s, g))}
@@ -334,6 +370,7 @@ export function FormScreen(p: { form: FormRef }) {
             />
           </div>
           <aside class="form-side" aria-label={t("form.derived")}>
+            <SignaturesPanel signatures={signatures} />
             <DerivedPanel
               defs={fdef.derived}
               derived={derived}
@@ -373,11 +410,23 @@ export function FormScreen(p: { form: FormRef }) {
                 </>
               )}
             </section>
+            <QueriesPanel queries={openQueries} />
             {version && <p class="muted small">{t("form.version", { v: version })}</p>}
           </aside>
         </div>
       )}
 
+      {dialog === "sign" && (
+        <SignDialog
+          scope={scope}
+          onCancel={() => setDialog(null)}
+          onSigned={() => {
+            setDialog(null);
+            setReload((n) => n + 1);
+          }}
+        />
+      )}
+      {dialog === "export" && <ExportDialog scope={scope} onCancel={() => setDialog(null)} onDone={() => setDialog(null)} />}
       {reasonFor && (
         <Modal id="reason-dialog" title={t("reason.title")} onCancel={() => setReasonFor(null)}>
           <p>{t("reason.text")}</p>
@@ -412,5 +461,70 @@ export function FormScreen(p: { form: FormRef }) {
         </Modal>
       )}
     </main>
+  );
+}
+
+/** The signatures covering this form: who, what it means, when, over what; broken ones in red. */
+export function SignaturesPanel(p: { signatures: SignatureView[] }) {
+  const app = useApp();
+  const sigs = [...p.signatures].sort((a, b) => b.at.localeCompare(a.at));
+  return (
+    <section class="panel signatures" aria-label={t("sig.panel")}>
+      <h2>{t("sig.panel")}</h2>
+      {sigs.length === 0 ? (
+        <p class="muted">{t("sig.none")}</p>
+      ) : (
+        <ul class="sig-list">
+          {sigs.map((s) => (
+            <li key={s.signature} class={s.broken ? "sig-broken" : "sig-ok"} data-signature-id={s.signature}>
+              <div class="sig-who">
+                <strong>{s.printed_name}</strong> · {meaningText(s.meaning)}
+              </div>
+              <div class="muted small">
+                {whenOf(s.at)} · {sigScopeText(s.scope, app.def)}
+              </div>
+              {s.broken ? (
+                <div class="sig-state broken" data-signature-broken={s.signature} role="alert">
+                  <span aria-hidden="true">✗ </span>
+                  {t("sig.broken")}
+                </div>
+              ) : (
+                <div class="sig-state ok" data-signature-ok={s.signature}>
+                  <span aria-hidden="true">✓ </span>
+                  {t("sig.ok")}
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** Open and answered queries on the form, read-only. */
+export function QueriesPanel(p: { queries: QueryView[] }) {
+  return (
+    <section class="panel queries" aria-label={t("query.panel")}>
+      <h2>
+        {t("query.panel")} {p.queries.length > 0 && <span class="muted small">{t("query.count", { n: p.queries.filter((q) => q.status === "open").length })}</span>}
+      </h2>
+      {p.queries.length === 0 ? (
+        <p class="muted">{t("query.none")}</p>
+      ) : (
+        <ul class="query-list">
+          {p.queries.map((q) => (
+            <li key={q.query} class={`q-${q.status}`} data-query-panel={q.query} data-query-status={q.status}>
+              <div>
+                <span class={`badge q-badge q-${q.status}`}>{queryStatusText(q.status)}</span> {q.item && <code class="q-item">{q.item}</code>} {q.text}
+              </div>
+              <div class="muted small">
+                {q.rule ? t("query.rule", { rule: q.rule }) : t("query.manual")} · {t("query.by", { user: q.opened_by, at: whenOf(q.opened_at) })}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
