@@ -112,9 +112,21 @@ impl Ecrf {
             let derived = ecrf_core::derive::derive_form(def, form, &values, &view);
             let overrides = self.store.overrides(&state.form)?;
             let key = state.form.key();
-            let event_name = def
+            // The model has no repeat fields: repeats go into the event's name ("Unscheduled
+            // visit #2 · Adverse event #3").
+            let mut event_name = def
                 .event(&state.form.event)
                 .map_or(state.form.event.clone(), |e| e.name.get(one).to_string());
+            if def.event(&state.form.event).is_some_and(|e| e.repeating) {
+                event_name.push_str(&format!(" #{}", state.form.event_repeat));
+            }
+            if form.repeating {
+                event_name.push_str(&format!(
+                    " · {} #{}",
+                    form.name.get(one),
+                    state.form.form_repeat
+                ));
+            }
             signed.push(ecrf_core::signature::SignedForm {
                 key: key.clone(),
                 definition_version: state.definition.clone(),
