@@ -316,8 +316,8 @@ export const dict = {
   // Queries
   "query.panel": { en: "Queries", zh: "质疑" },
   "query.none": { en: "No open queries.", zh: "没有未关闭的质疑。" },
-  "query.count": { en: "{n} open", zh: "{n} 条未关闭" },
-  "query.status.open": { en: "Open", zh: "未回复" },
+  "query.count": { en: "{n} open", zh: "{n} 条待回复" },
+  "query.status.open": { en: "Open", zh: "待回复" },
   "query.status.answered": { en: "Answered", zh: "已回复" },
   "query.status.closed": { en: "Closed", zh: "已关闭" },
   "query.rule": { en: "Edit check {rule}", zh: "逻辑核查 {rule}" },

@@ -22,7 +22,11 @@ import type { Finding } from "./bindings/Finding";
 import type { ItemDef } from "./bindings/ItemDef";
 import type { NodeSummary } from "./bindings/NodeSummary";
 import type { OverrideView } from "./bindings/OverrideView";
+import type { QueryView } from "./bindings/QueryView";
 import type { Role } from "./bindings/Role";
+import type { Scope } from "./bindings/Scope";
+import type { SignatureMeaning } from "./bindings/SignatureMeaning";
+import type { SignatureView } from "./bindings/SignatureView";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { Slot } from "./bindings/Slot";
 import type { SubjectSummary } from "./bindings/SubjectSummary";
@@ -489,6 +493,93 @@ seed("S01-003", `${day(-2)}T10:05:00+08:00`, []);
   );
 }
 
+// ---- signatures and queries ----
+
+/** What a signature covered: each form instance's content when signed. */
+type Signed = { view: SignatureView; content: Map<string, string> };
+const signatures = new Map<string, Signed[]>();
+const queries = new Map<string, QueryView[]>();
+let sigSeq = 0;
+
+function contentOf(inst: Instance): string {
+  return JSON.stringify([inst.status, [...inst.values.entries()].sort(([a], [b]) => a.localeCompare(b))]);
+}
+function covers(scope: Scope, subject: string, fk: string): boolean {
+  if (scope.level === "study") return true;
+  if (scope.subject !== subject) return false;
+  if (scope.level === "subject") return true;
+  if (scope.level === "event") return fk.startsWith(`${scope.event}.${scope.event_repeat}/`);
+  return fk === `${scope.event}.${scope.event_repeat}/${scope.form}.${scope.form_repeat}`;
+}
+function isBroken(s: Subject, sig: Signed): boolean {
+  for (const [fk, c] of sig.content) {
+    const inst = s.forms.get(fk);
+    if (!inst || contentOf(inst) !== c) return true;
+  }
+  return false;
+}
+function viewOf(s: Subject, sig: Signed): SignatureView {
+  return { ...sig.view, broken: isBroken(s, sig) };
+}
+function addSignature(s: Subject, scope: Scope, meaning: SignatureMeaning, who: { username: string; full_name: string }, at: string): SignatureView {
+  const id = s.summary.subject;
+  const content = new Map<string, string>();
+  for (const [fk, inst] of s.forms) if (covers(scope, id, fk) && inst.status !== "not_started") content.set(fk, contentOf(inst));
+  const view: SignatureView = {
+    signature: `sig-${++sigSeq}`,
+    scope,
+    meaning,
+    printed_name: who.full_name,
+    username: who.username,
+    at,
+    content_hash: (sigSeq * 2654435761).toString(16).padStart(64, "0").slice(-64),
+    forms: [...content.keys()].map((fk) => `${id}/${fk}`),
+    broken: false,
+  };
+  signatures.set(id, [...(signatures.get(id) ?? []), { view, content }]);
+  return view;
+}
+/** Signatures covering one form instance, oldest first. */
+function signaturesOf(s: Subject, fk: string): Signed[] {
+  return (signatures.get(s.summary.subject) ?? []).filter((x) => x.content.has(fk));
+}
+
+// S01-001: screening signed by the investigator (still holds); day 0 vital signs signed, then
+// changed (the signature is broken); open queries on day 7 CRS and day 14 vital signs.
+{
+  const s = subjects.get("S01-001")!;
+  const chen = { username: "dr.chen", full_name: "Dr Chen Jian 陈健" };
+  addSignature(s, { level: "event", subject: "S01-001", event: "SCR", event_repeat: 1 }, "approval", chen, `${day(-30)}T16:20:00+08:00`);
+  addSignature(s, { level: "form", subject: "S01-001", event: "D0", event_repeat: 1, form: "VS", form_repeat: 1 }, "review", chen, `${day(-11)}T09:45:00+08:00`);
+  addSignature(s, { level: "form", subject: "S01-001", event: "D7", event_repeat: 1, form: "VS", form_repeat: 1 }, "review", chen, `${day(-4)}T11:02:00+08:00`);
+  // The heart rate was corrected after the signature.
+  s.forms.get("D0.1/VS.1")!.values.set(key("MAIN", 1, "HR"), 84);
+  queries.set("S01-001/D7.1/CRS.1", [
+    {
+      query: "q-1",
+      item: "TEMP",
+      group: "MAIN",
+      repeat: 1,
+      rule: null,
+      status: "open",
+      text: "Temperature 39.2 °C: please confirm against the nursing chart (38.6 °C at 22:00).",
+      opened_by: "monitor",
+      opened_at: `${day(-3)}T14:12:00+08:00`,
+    },
+    {
+      query: "q-2",
+      item: null,
+      group: null,
+      repeat: null,
+      rule: "CRS_TOCI",
+      status: "answered",
+      text: "Tocilizumab given: doses recorded?",
+      opened_by: "system",
+      opened_at: `${day(-4)}T08:00:00+08:00`,
+    },
+  ]);
+}
+
 // ---- validation and derivation, imitating ecrf-core ----
 
 function num(v: unknown): number | null {
@@ -869,7 +960,10 @@ export function installMock(params: URLSearchParams): void {
         const [e, f] = k.split("/");
         const [event, er] = e.split(".");
         const [form, fr] = f.split(".");
-        return { form: { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) }, status: inst.status, signature: null };
+        const sigs = signaturesOf(s, k);
+        const last = sigs[sigs.length - 1];
+        const signature = last ? (isBroken(s, last) ? "signature_broken" : "signed") : null;
+        return { form: { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) }, status: inst.status, signature };
       });
       return { subject: s.summary, forms };
     },
@@ -885,8 +979,8 @@ export function installMock(params: URLSearchParams): void {
         findings: validate(form, inst.values, s, false),
         hidden: hiddenSlots(form, inst.values, s),
         overrides: inst.overrides ?? [],
-        queries: [],
-        signatures: [],
+        queries: queries.get(`${s.summary.subject}/${formKey(ref)}`) ?? [],
+        signatures: signaturesOf(s, formKey(ref)).map((x) => viewOf(s, x)),
       };
     },
     form_override: (a) => {
@@ -912,6 +1006,43 @@ export function installMock(params: URLSearchParams): void {
       }
       inst.overrides = list;
       return handlers.form_show({ form: ref });
+    },
+    sign: (a) => {
+      if (!session?.permissions.includes("sign")) throw fail("forbidden", "only an investigator may sign");
+      if (a.password === "wrong" || !a.password) throw fail("unauthenticated", "wrong username or password");
+      const scope = a.scope as Scope;
+      if (scope.level === "study") throw fail("invalid_input", "a study cannot be signed");
+      const s = subjects.get(scope.subject);
+      if (!s) throw fail("not_found", `No subject ${scope.subject}`);
+      const covered = [...s.forms.entries()].filter(([fk]) => covers(scope, scope.subject, fk));
+      if (scope.level === "form" && covered.length === 0) covered.push([formKey(scope), { status: "not_started", values: new Map() }]);
+      const open = covered.filter(([, inst]) => inst.status !== "complete");
+      if (open.length) throw fail("validation", `not signed: ${open.length} form(s) not complete: ${open.map(([fk]) => fk).join(", ")}`);
+      if (covered.length === 0) throw fail("validation", "not signed: no form has data");
+      const now = new Date();
+      const at = `${day(0)}T${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}:00+08:00`;
+      return addSignature(s, scope, a.meaning as SignatureMeaning, session, at);
+    },
+    subject_signatures: (a) => {
+      const s = subjects.get(String(a.subject));
+      if (!s) throw fail("not_found", `No subject ${a.subject}`);
+      return (signatures.get(s.summary.subject) ?? []).map((x) => viewOf(s, x));
+    },
+    export_pdf: (a) => {
+      const path = String(a.path ?? "");
+      if (!/\.pdf$/i.test(path)) throw fail("invalid_input", "the path must end in .pdf");
+      if (a.password !== undefined) {
+        if (!session?.permissions.includes("sign")) throw fail("forbidden", "only an investigator may sign");
+        if (a.password === "wrong" || !a.password) throw fail("unauthenticated", "wrong username or password");
+      }
+      const scope = a.scope as Scope;
+      const pages = scope.level === "form" ? 2 : scope.level === "event" ? 6 : 31;
+      return pages * 23_417 * (a.lang === "both" ? 2 : 1) + (a.password !== undefined ? 9_812 : 0);
+    },
+    // The native save dialog (@tauri-apps/plugin-dialog): answers a path at once.
+    "plugin:dialog|save": (a) => {
+      const o = (a.options ?? {}) as { defaultPath?: string };
+      return `/home/chen/Documents/${o.defaultPath ?? "export.pdf"}`;
     },
     subject_schedule: (a) => {
       const s = subjects.get(String(a.subject));

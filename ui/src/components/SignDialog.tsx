@@ -3,7 +3,7 @@
 // writes a PDF of one (signed by the exporting investigator when asked) to a path chosen in the
 // native save dialog. A wrong password keeps the dialog open and clears the password.
 
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ApiError, PdfLang, api, toApiError } from "../api";
 import type { Definition } from "../bindings/Definition";
 import type { Scope } from "../bindings/Scope";
@@ -141,6 +141,8 @@ export function SignDialog(p: { scope: Scope; onCancel: () => void; onSigned: (s
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The dialog opens on the chosen meaning (arrow keys change it; Tab goes on to the password).
+  useEffect(() => document.getElementById(`sign-meaning-${meaning}`)?.focus(), []);
 
   const submit = async () => {
     if (busy) return;

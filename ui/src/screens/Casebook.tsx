@@ -214,7 +214,7 @@ export function Casebook(p: { subject: string }) {
                     const v = c.repeat === 1 && !c.isNew ? visits?.find((x) => x.event === c.event.id) : undefined;
                     return v ? <VisitDates visit={v} /> : null;
                   })()}
-                  {canSign && !c.isNew && (
+                  {canSign && !c.isNew && cb.forms.some((f) => f.form.event === c.event.id && f.form.event_repeat === c.repeat && f.status === "complete") && (
                     <button
                       type="button"
                       class="link sign-event"

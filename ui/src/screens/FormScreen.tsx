@@ -328,9 +328,9 @@ export function FormScreen(p: { form: FormRef }) {
               {t("sign.button")}
             </button>
           )}
-        </div>
-        {!readOnly && (
-          <div class="form-actions">
+          {!readOnly && (
+            <>
+            <span class="action-sep" aria-hidden="true" />
             <button id="save" type="button" class="secondary" title={t("form.save.title")} disabled={!st || saving} onClick={() => void save(false)}>
               {t("form.save")}
             </button>
@@ -344,8 +344,9 @@ export function FormScreen(p: { form: FormRef }) {
             >
               {t("form.saveComplete")}
             </button>
-          </div>
-        )}
+            </>
+          )}
+        </div>
       </div>
       <p class="hint">{readOnly ? t("form.readOnly") : t("form.hint")}</p>
 
@@ -410,7 +411,7 @@ export function FormScreen(p: { form: FormRef }) {
                 </>
               )}
             </section>
-            <QueriesPanel queries={openQueries} />
+            <QueriesPanel queries={openQueries} labelOf={(id) => tx(fdef.items.find((i) => i.id === id)?.label) || id} />
             {version && <p class="muted small">{t("form.version", { v: version })}</p>}
           </aside>
         </div>
@@ -503,7 +504,7 @@ export function SignaturesPanel(p: { signatures: SignatureView[] }) {
 }
 
 /** Open and answered queries on the form, read-only. */
-export function QueriesPanel(p: { queries: QueryView[] }) {
+export function QueriesPanel(p: { queries: QueryView[]; labelOf?: (item: string) => string }) {
   return (
     <section class="panel queries" aria-label={t("query.panel")}>
       <h2>
@@ -516,7 +517,7 @@ export function QueriesPanel(p: { queries: QueryView[] }) {
           {p.queries.map((q) => (
             <li key={q.query} class={`q-${q.status}`} data-query-panel={q.query} data-query-status={q.status}>
               <div>
-                <span class={`badge q-badge q-${q.status}`}>{queryStatusText(q.status)}</span> {q.item && <code class="q-item">{q.item}</code>} {q.text}
+                <span class={`badge q-badge q-${q.status}`}>{queryStatusText(q.status)}</span> <span class="q-item">{q.item ? (p.labelOf ? p.labelOf(q.item) : q.item) : t("query.form")}:</span> {q.text}
               </div>
               <div class="muted small">
                 {q.rule ? t("query.rule", { rule: q.rule }) : t("query.manual")} · {t("query.by", { user: q.opened_by, at: whenOf(q.opened_at) })}
