@@ -2,6 +2,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
+// The dialog plugin is a dependency (not transformed, so not reached by the mock above): stand in
+// for it the way it calls Tauri.
+vi.mock("@tauri-apps/plugin-dialog", () => ({ save: (options: unknown) => invoke("plugin:dialog|save", { options }) }));
 
 const { api, setHooks, toApiError, ApiError } = await import("./api");
 
@@ -91,6 +94,45 @@ describe("api", () => {
     expect(onUnauthenticated).toHaveBeenCalledTimes(1);
     await expect(api.login("a", "b")).rejects.toMatchObject({ code: "unauthenticated" });
     await expect(api.unlock("b")).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(onUnauthenticated).toHaveBeenCalledTimes(1);
+  });
+
+  it("signatures and PDF export: argument names of the contract", async () => {
+    invoke.mockResolvedValue(null);
+    const scope = { level: "event" as const, subject: "S01-001", event: "D7", event_repeat: 1 };
+    await api.sign(scope, "approval", "pw");
+    await api.subjectSignatures("S01-001");
+    await api.exportPdf({ level: "subject", subject: "S01-001" }, "both", "/tmp/a.pdf");
+    await api.exportPdf(scope, "zh", "/tmp/b.pdf", { password: "pw", meaning: "review" });
+    expect(invoke.mock.calls).toEqual([
+      ["sign", { scope, meaning: "approval", password: "pw" }],
+      ["subject_signatures", { subject: "S01-001" }],
+      ["export_pdf", { scope: { level: "subject", subject: "S01-001" }, lang: "both", path: "/tmp/a.pdf" }],
+      ["export_pdf", { scope, lang: "zh", path: "/tmp/b.pdf", password: "pw", meaning: "review" }],
+    ]);
+  });
+
+  it("the native save dialog: a PDF filter, the proposed name; null when cancelled", async () => {
+    invoke.mockResolvedValueOnce("/home/u/S01-001-casebook.pdf").mockResolvedValueOnce(null);
+    expect(await api.savePdfPath("S01-001-casebook.pdf")).toBe("/home/u/S01-001-casebook.pdf");
+    expect(await api.savePdfPath("x.pdf")).toBeNull();
+    expect(invoke.mock.calls[0]).toEqual([
+      "plugin:dialog|save",
+      { options: { defaultPath: "S01-001-casebook.pdf", filters: [{ name: "PDF", extensions: ["pdf"] }] } },
+    ]);
+  });
+
+  it("a wrong password when signing does not end the session", async () => {
+    const onUnauthenticated = vi.fn();
+    setHooks({ onUnauthenticated });
+    invoke.mockRejectedValue({ code: "unauthenticated", message: "wrong username or password", findings: [] });
+    await expect(api.sign({ level: "subject", subject: "S01-001" }, "review", "x")).rejects.toMatchObject({ code: "unauthenticated" });
+    await expect(api.exportPdf({ level: "subject", subject: "S01-001" }, "en", "/a.pdf", { password: "x", meaning: "review" })).rejects.toMatchObject({
+      code: "unauthenticated",
+    });
+    expect(onUnauthenticated).not.toHaveBeenCalled();
+    invoke.mockRejectedValue({ code: "unauthenticated", message: "not logged in", findings: [] });
+    await expect(api.sign({ level: "subject", subject: "S01-001" }, "review", "x")).rejects.toMatchObject({ code: "unauthenticated" });
     expect(onUnauthenticated).toHaveBeenCalledTimes(1);
   });
 });
