@@ -296,7 +296,7 @@ export const dict = {
   "sign.busy": { en: "Signing…", zh: "正在签名…" },
   "sign.passwordMissing": { en: "Enter your password to sign.", zh: "请输入密码以签名。" },
   "sign.wrongPassword": { en: "The password is wrong. Nothing was signed; try again.", zh: "密码错误，未签名，请重新输入。" },
-  "sign.incomplete": { en: "Not signed: some forms are not complete yet. {msg}", zh: "未签名：部分表单尚未完成。{msg}" },
+  "sign.incomplete": { en: "Not signed: {n} form(s) not complete yet ({forms}). Complete them first.", zh: "未签名：尚有 {n} 份表单未完成（{forms}），请先完成。" },
   "sign.forbidden": { en: "Only an investigator may sign.", zh: "只有研究者可以签名。" },
   "sign.failed": { en: "Not signed: {msg}", zh: "未签名：{msg}" },
   "sign.done": { en: "Signed ({meaning}) by {name}.", zh: "已签名（{meaning}），签名人：{name}。" },

@@ -1106,9 +1106,11 @@ export function installMock(params: URLSearchParams): void {
   });
 }
 
-/** Clicks each selector in turn, waiting (up to 5 s each) for it to appear. */
+/** Clicks each selector in turn, waiting (up to 5 s each) for it to appear; `SEL=>TEXT` types
+ * TEXT into it instead (e.g. `#sign-password=>wrong`). */
 async function autopilot(selectors: string[]): Promise<void> {
-  for (const sel of selectors) {
+  for (const step of selectors) {
+    const [sel, text] = step.split("=>");
     let el: HTMLElement | null = null;
     for (let i = 0; i < 100 && !el; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -1119,6 +1121,10 @@ async function autopilot(selectors: string[]): Promise<void> {
       return;
     }
     el.focus();
-    el.click();
+    if (text !== undefined) {
+      (el as HTMLInputElement).value = text;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 50));
+    } else el.click();
   }
 }

@@ -100,7 +100,10 @@ function MeaningPicker(p: { value: SignatureMeaning; onChange: (m: SignatureMean
 function signErrorText(e: ApiError): string {
   if (e.code === "unauthenticated") return t("sign.wrongPassword");
   if (e.code === "forbidden") return t("sign.forbidden");
-  if (e.code === "validation" && /not complete/i.test(e.message)) return t("sign.incomplete", { msg: e.message.replace(/^not signed:\s*/i, "") });
+  if (e.code === "validation") {
+    const m = /(\d+) form\(s\) not complete:?\s*(.*)$/i.exec(e.message);
+    if (m) return t("sign.incomplete", { n: m[1], forms: m[2].trim() });
+  }
   return t("sign.failed", { msg: errorText(e) });
 }
 
@@ -160,7 +163,7 @@ export function SignDialog(p: { scope: Scope; onCancel: () => void; onSigned: (s
     } catch (raw) {
       const e = toApiError(raw);
       setError(signErrorText(e));
-      setPassword("");
+      if (e.code === "unauthenticated") setPassword("");
       document.getElementById("sign-password")?.focus();
     } finally {
       setBusy(false);

@@ -156,7 +156,7 @@ describe("sign dialog", () => {
     type($(m.root, "#sign-password"), "pw");
     click($(m.root, "#sign-ok"));
     await flush();
-    expect($(m.root, "#sign-error").textContent).toBe("Not signed: some forms are not complete yet. 2 form(s) not complete: SCR.1/DM.1, SCR.1/LB.1");
+    expect($(m.root, "#sign-error").textContent).toBe("Not signed: 2 form(s) not complete yet (SCR.1/DM.1, SCR.1/LB.1). Complete them first.");
   });
 
   it("Escape cancels", async () => {
