@@ -216,3 +216,102 @@ fn every_form_renders_from_the_definition() {
     assert_eq!(seen.len(), def.forms.len(), "every form is in some event");
     s.quit();
 }
+
+/// An investigator signs a form in the app; a later edit shows the signature broken.
+#[test]
+fn investigator_signs_and_a_later_edit_breaks_the_signature() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("site.db");
+    make_site(&db);
+    {
+        let mut e = Ecrf::open(
+            &db,
+            None,
+            Arc::new(SystemClock),
+            Config {
+                kdf: Kdf::Fast,
+                ..Config::default()
+            },
+        )
+        .expect("open");
+        let mut admin = e.login("admin", "admin-pass-1").expect("admin");
+        e.add_user(
+            &mut admin,
+            "inv1",
+            Role::Investigator,
+            "Dr Zhang Wei",
+            "investigator-pass-1",
+        )
+        .expect("add investigator");
+        let mut nurse = e.login("nurse1", NURSE_PW).expect("nurse");
+        e.enrol(&mut nurse, "S01-001").expect("enrol");
+        let f = FormRef::new(SubjectId::parse("S01-001").unwrap(), "SCR", 1, "DM", 1).unwrap();
+        let v = |item: &str, value: serde_json::Value| ecrf_services::dto::ValueEntry {
+            group: "MAIN".into(),
+            repeat: 1,
+            item: item.into(),
+            value,
+        };
+        let values = [
+            v("ICDAT", serde_json::json!("2026-01-10")),
+            v("BRTHDAT", serde_json::json!("1980-05-20")),
+            v("SEX", serde_json::json!("F")),
+            v("ETHNIC", serde_json::json!("HAN")),
+            v("HEIGHT", serde_json::json!(162.5)),
+            v("WEIGHT", serde_json::json!(58)),
+        ];
+        e.form_save(&mut nurse, &f, &values, true, None)
+            .expect("save DM");
+    }
+    let display = Display::start();
+    let env = [
+        ("ECRF_DB", db.to_string_lossy().into_owned()),
+        ("ECRF_KDF", "fast".to_string()),
+    ];
+    let driver = Driver::start(&display, &env);
+    let s = Session::new(driver.port, &app_binary());
+    s.wait_text("body", "S01");
+    s.type_into(&s.wait("#username"), "inv1");
+    s.type_into(&s.wait("#password"), "investigator-pass-1");
+    s.click_on("#login");
+    s.click_on("[data-subject=\"S01-001\"] td");
+    s.click_on("[data-form-cell=\"SCR.1/DM.1\"]");
+    s.click_on("#sign-form");
+    s.wait("#sign-dialog");
+    s.click_on("#sign-meaning-authorship");
+    s.type_into(&s.wait("#sign-password"), "investigator-pass-1");
+    s.click_on("#sign-ok");
+    s.wait("[data-signature-ok]");
+    s.screenshot(&artifacts().join("e2e-signed.png"))
+        .expect("screenshot");
+
+    // Change the weight: a completed form asks for a reason; the signature is then broken.
+    let w = s.wait("input[data-item=\"WEIGHT\"][data-part=\"value\"]");
+    s.clear(&w);
+    s.type_into(&w, "59.5");
+    s.click_on("#save");
+    s.type_into(&s.wait("#reason"), "re-weighed on the calibrated scale");
+    s.click_on("#reason-ok");
+    s.wait("[data-signature-broken]");
+    s.screenshot(&artifacts().join("e2e-signature-broken.png"))
+        .expect("screenshot");
+    s.quit();
+
+    let mut e = Ecrf::open(
+        &db,
+        None,
+        Arc::new(SystemClock),
+        Config {
+            kdf: Kdf::Fast,
+            ..Config::default()
+        },
+    )
+    .expect("open");
+    let mut inv = e.login("inv1", "investigator-pass-1").expect("login");
+    let sigs = e
+        .subject_signatures(&mut inv, "S01-001")
+        .expect("signatures");
+    assert_eq!(sigs.len(), 1);
+    assert!(sigs[0].broken, "the edit broke the signature");
+    assert_eq!(sigs[0].printed_name, "Dr Zhang Wei");
+}
