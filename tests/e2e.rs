@@ -39,13 +39,31 @@ fn make_site(db: &Path) {
         .expect("add nurse");
 }
 
+/// The site database as the services open it (cheap password hashing for tests).
+fn open_site(db: &Path) -> Ecrf {
+    Ecrf::open(
+        db,
+        None,
+        Arc::new(SystemClock),
+        Config {
+            kdf: Kdf::Fast,
+            ..Config::default()
+        },
+    )
+    .expect("open the site database")
+}
+
 fn login(s: &Session) {
+    login_as(s, "nurse1", NURSE_PW);
+}
+
+fn login_as(s: &Session, user: &str, password: &str) {
     // The login screen is ready (and done moving the focus) once it shows the node.
     s.wait_text("body", "S01");
     let u = s.wait("#username");
-    s.type_into(&u, "nurse1");
+    s.type_into(&u, user);
     let p = s.wait("#password");
-    s.type_into(&p, NURSE_PW);
+    s.type_into(&p, password);
     s.click_on("#login");
 }
 
@@ -88,16 +106,7 @@ fn nurse_enrols_enters_eligibility_and_finds_it_after_a_restart() {
 
     // The values are in the database, written through the same service as the CLI's.
     {
-        let mut e = Ecrf::open(
-            &db,
-            None,
-            Arc::new(SystemClock),
-            Config {
-                kdf: Kdf::Fast,
-                ..Config::default()
-            },
-        )
-        .expect("open");
+        let mut e = open_site(&db);
         let mut nurse = e.login("nurse1", NURSE_PW).expect("login");
         let f = FormRef::new(SubjectId::parse("S01-001").unwrap(), "SCR", 1, "ELIG", 1).unwrap();
         let view = e.form_show(&mut nurse, &f).expect("show");
@@ -138,16 +147,7 @@ fn every_form_renders_from_the_definition() {
     make_site(&db);
     let mut subject = String::new();
     {
-        let mut e = Ecrf::open(
-            &db,
-            None,
-            Arc::new(SystemClock),
-            Config {
-                kdf: Kdf::Fast,
-                ..Config::default()
-            },
-        )
-        .expect("open");
+        let mut e = open_site(&db);
         let mut admin = e.login("admin", "admin-pass-1").expect("admin");
         let demo = e.demo(&mut admin, 6, 4).expect("demo");
         let mut nurse = e.login("nurse1", NURSE_PW).expect("nurse");
@@ -224,16 +224,7 @@ fn investigator_signs_and_a_later_edit_breaks_the_signature() {
     let db = dir.path().join("site.db");
     make_site(&db);
     {
-        let mut e = Ecrf::open(
-            &db,
-            None,
-            Arc::new(SystemClock),
-            Config {
-                kdf: Kdf::Fast,
-                ..Config::default()
-            },
-        )
-        .expect("open");
+        let mut e = open_site(&db);
         let mut admin = e.login("admin", "admin-pass-1").expect("admin");
         e.add_user(
             &mut admin,
@@ -270,10 +261,7 @@ fn investigator_signs_and_a_later_edit_breaks_the_signature() {
     ];
     let driver = Driver::start(&display, &env);
     let s = Session::new(driver.port, &app_binary());
-    s.wait_text("body", "S01");
-    s.type_into(&s.wait("#username"), "inv1");
-    s.type_into(&s.wait("#password"), "investigator-pass-1");
-    s.click_on("#login");
+    login_as(&s, "inv1", "investigator-pass-1");
     s.click_on("[data-subject=\"S01-001\"] td");
     s.click_on("[data-form-cell=\"SCR.1/DM.1\"]");
     s.click_on("#sign-form");
@@ -297,16 +285,7 @@ fn investigator_signs_and_a_later_edit_breaks_the_signature() {
         .expect("screenshot");
     s.quit();
 
-    let mut e = Ecrf::open(
-        &db,
-        None,
-        Arc::new(SystemClock),
-        Config {
-            kdf: Kdf::Fast,
-            ..Config::default()
-        },
-    )
-    .expect("open");
+    let mut e = open_site(&db);
     let mut inv = e.login("inv1", "investigator-pass-1").expect("login");
     let sigs = e
         .subject_signatures(&mut inv, "S01-001")
