@@ -116,9 +116,7 @@ impl Ecrf {
     pub(crate) fn subject_summary(&self, id: &SubjectId) -> Result<SubjectSummary> {
         let row = self
             .store
-            .subjects()?
-            .into_iter()
-            .find(|r| r.subject == id.as_str())
+            .subject(id)?
             .ok_or_else(|| ServiceError::NotFound(format!("subject {id}")))?;
         self.summarise(&row)
     }

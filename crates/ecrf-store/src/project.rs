@@ -286,6 +286,23 @@ fn subjects(conn: &Connection) -> Result<Vec<SubjectRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+fn subject(conn: &Connection, id: &SubjectId) -> Result<Option<SubjectRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT subject, site, enrolled_at, definition FROM subjects WHERE subject = ?1",
+            [id.as_str()],
+            |r| {
+                Ok(SubjectRow {
+                    subject: r.get(0)?,
+                    site: r.get(1)?,
+                    enrolled_at: r.get(2)?,
+                    definition: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 /// Current values of a form instance, with the id of the event that set each.
 fn form_values(conn: &Connection, f: &FormRef) -> Result<Vec<(Slot, Json, EventId)>> {
     let mut stmt = conn.prepare_cached(
@@ -536,6 +553,9 @@ macro_rules! queries {
         impl $t {
             pub fn subjects(&self) -> Result<Vec<SubjectRow>> {
                 subjects(&self.$conn)
+            }
+            pub fn subject(&self, s: &SubjectId) -> Result<Option<SubjectRow>> {
+                subject(&self.$conn, s)
             }
             pub fn subject_exists(&self, s: &SubjectId) -> Result<bool> {
                 Ok(self.$conn.query_row(
