@@ -6,7 +6,7 @@
 pub mod webdriver;
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,8 +21,8 @@ impl Proc {
 }
 impl Drop for Proc {
     fn drop(&mut self) {
-        // The child leads its own process group (see `spawn`), so this reaches only it and
-        // what it started.
+        // The child leads its own process group (see `spawn`): end the group politely, so the
+        // X server removes its lock file, and only then insist.
         if let Ok(pgid) = i32::try_from(self.0.id()) {
             if pgid > 1 {
                 // SAFETY: killpg has no memory effects; the group id is our child's pid.
@@ -30,6 +30,13 @@ impl Drop for Proc {
                     libc::killpg(pgid, libc::SIGTERM);
                 }
             }
+        }
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(3) {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -82,34 +89,39 @@ pub struct Display {
 }
 
 impl Display {
+    /// Xvfb picks a free display itself (`-displayfd`) and says which when it is ready, so
+    /// parallel tests never race for a number and stale lock files of dead servers are reused.
     pub fn start() -> Display {
+        use std::io::{BufRead, BufReader};
         let xvfb = require("Xvfb");
-        for n in 90..140 {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            {
-                continue;
-            }
-            let proc = Proc::spawn(
-                Command::new(&xvfb)
-                    .arg(format!(":{n}"))
-                    .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null()),
-            )
-            .expect("start Xvfb");
-            let t = Instant::now();
-            while t.elapsed() < Duration::from_secs(10) {
-                if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                    return Display {
-                        name: format!(":{n}"),
-                        _proc: proc,
-                    };
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+        let mut proc = Proc::spawn(
+            Command::new(&xvfb)
+                .args([
+                    "-displayfd",
+                    "1",
+                    "-screen",
+                    "0",
+                    "1440x900x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        )
+        .expect("start Xvfb");
+        let stdout = proc.0.stdout.take().expect("Xvfb's standard output");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read Xvfb's display number");
+        let n: u32 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("Xvfb did not start (it said {line:?})"));
+        Display {
+            name: format!(":{n}"),
+            _proc: proc,
         }
-        panic!("could not start Xvfb on any display :90..:139");
     }
 }
 
