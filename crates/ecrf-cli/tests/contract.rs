@@ -226,22 +226,7 @@ struct Bad {
 /// Bad input to each command: the exit code, one clear line on stderr, nothing changed.
 #[test]
 fn bad_input_is_refused_clearly_and_changes_nothing() {
-    let site = Site::new();
-    site.nurse(&["subject", "enrol", "S01-001"]);
-    let dm = site.file("dm.json", DM);
-    site.nurse(&[
-        "form",
-        "save",
-        "--subject",
-        "S01-001",
-        "--event",
-        "SCR",
-        "--form",
-        "DM",
-        "--data",
-        &dm,
-        "--complete",
-    ]);
+    let site = Site::new().with_completed_dm();
     let f = |name: &str, text: &str| site.file(name, text);
     let not_json = f("bad.json", "{ this is not json");
     let array = f("array.json", "[1, 2]");

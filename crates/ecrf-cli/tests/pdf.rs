@@ -25,26 +25,7 @@ fn text(pdf: &str) -> String {
 
 #[test]
 fn signed_casebook_verifies_and_breaks_after_an_edit() {
-    let site = Site::new();
-    site.nurse(&["subject", "enrol", "S01-001"]);
-    let dm = site.file("dm.json", DM);
-    assert_eq!(
-        site.nurse(&[
-            "form",
-            "save",
-            "--subject",
-            "S01-001",
-            "--event",
-            "SCR",
-            "--form",
-            "DM",
-            "--data",
-            &dm,
-            "--complete"
-        ])
-        .code,
-        0
-    );
+    let site = Site::new().with_completed_dm();
     let out = site.dir.path().join("cb.pdf");
     let out_s = out.to_str().unwrap();
     let r = ecrf_env(

@@ -174,26 +174,7 @@ fn sign_edit_breaks_resign_holds() {
 
 #[test]
 fn a_signing_certificate_per_user_resealed_on_password_change_renewed_after_reset() {
-    let site = Site::new();
-    site.nurse(&["subject", "enrol", "S01-001"]);
-    let dm = site.file("dm.json", DM);
-    assert_eq!(
-        site.nurse(&[
-            "form",
-            "save",
-            "--subject",
-            "S01-001",
-            "--event",
-            "SCR",
-            "--form",
-            "DM",
-            "--data",
-            &dm,
-            "--complete"
-        ])
-        .code,
-        0
-    );
+    let site = Site::new().with_completed_dm();
     let args = [
         "--subject",
         "S01-001",

@@ -100,6 +100,27 @@ impl Site {
         r
     }
 
+    /// Enrols S01-001 and saves its demographics ([`DM`]) complete, as the nurse.
+    pub fn with_completed_dm(self) -> Site {
+        assert_eq!(self.nurse(&["subject", "enrol", "S01-001"]).code, 0);
+        let dm = self.file("dm.json", DM);
+        let r = self.nurse(&[
+            "form",
+            "save",
+            "--subject",
+            "S01-001",
+            "--event",
+            "SCR",
+            "--form",
+            "DM",
+            "--data",
+            &dm,
+            "--complete",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        self
+    }
+
     pub fn nurse(&self, args: &[&str]) -> Run {
         run(&self.db, Some("nurse1"), NURSE_PW, "", args)
     }
