@@ -29,6 +29,7 @@ fn make_site(db: &Path) {
             admin: "admin",
             admin_name: "Site Admin",
             password: "admin-pass-1",
+            central_key: None,
         },
         Arc::new(SystemClock),
         config,

@@ -31,6 +31,20 @@ pub enum Command {
         /// Full name of the first administrator.
         #[arg(long, default_value = "Administrator")]
         name: String,
+        /// Site nodes: the central node's key fingerprint (from `ecrf node show` there); its
+        /// first return bundle is then accepted without --accept-node.
+        #[arg(long)]
+        central_key: Option<String>,
+    },
+    /// Sync bundles: export, inspect, import, history.
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
+    /// Conflicting edits of one item made on two nodes.
+    Conflict {
+        #[command(subcommand)]
+        command: ConflictCommand,
     },
     /// This node's identity.
     Node {
@@ -92,12 +106,18 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
-    /// Enrol realistic synthetic subjects at this site.
+    /// Enrol realistic synthetic subjects at this site; on the central node with --sites N,
+    /// make N site nodes with --subjects each and import their bundles.
     Demo {
         #[arg(long, default_value_t = 10)]
         subjects: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        #[arg(long)]
+        sites: Option<u32>,
+        /// Keep the site databases and bundles in this folder (with --sites).
+        #[arg(long, requires = "sites")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -127,6 +147,63 @@ pub enum RoleArg {
 pub enum NodeCommand {
     /// Node id, role, site, epoch and key fingerprint.
     Show,
+    /// The nodes whose keys this node accepted (or revoked), with what was exchanged.
+    List,
+    /// Revoke a node's key (a lost laptop): its bundles are refused from now on.
+    Revoke {
+        node: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BundleCommand {
+    /// Write a bundle: from what the destination acknowledged, or everything with --full.
+    /// At a site the destination is the central node; at the central node, a site node
+    /// (its id, or the site code when the site has one node).
+    Export {
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        full: bool,
+        /// From this sequence number of each stream on (to resend a range).
+        #[arg(long, conflicts_with = "full")]
+        since: Option<u64>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a bundle and show its manifest (needs no database; imports nothing).
+    Inspect { file: PathBuf },
+    /// Import bundles, each on its own and all-or-nothing; exit 4 when any was refused.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Accept the sending node's key: its fingerprint exactly as `bundle inspect` shows it.
+        #[arg(long)]
+        accept_node: Option<String>,
+    },
+    /// Bundles imported: from which node, when, what they held.
+    History,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConflictCommand {
+    /// Items whose values were changed on two nodes concurrently, with every value.
+    List {
+        #[arg(long)]
+        subject: Option<String>,
+    },
+    /// Resolve a conflict (data manager): the value to keep, as JSON, with a reason.
+    Resolve {
+        /// The item's key, as `conflict list` shows it.
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        value: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

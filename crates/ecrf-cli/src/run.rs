@@ -138,6 +138,7 @@ pub fn run(cli: Cli) -> R {
             site,
             admin,
             name,
+            central_key,
         } => {
             let path = db_path(&cli)?;
             let password = secret("ECRF_PASSWORD", &format!("new password for {admin}: "))?;
@@ -154,6 +155,7 @@ pub fn run(cli: Cli) -> R {
                     admin,
                     admin_name: name,
                     password: &password,
+                    central_key: central_key.as_deref(),
                 },
                 Arc::new(SystemClock),
                 config(),
@@ -403,9 +405,117 @@ pub fn run(cli: Cli) -> R {
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.worklist(&mut s, *days)?)
         }
-        Command::Demo { subjects, seed } => {
+        Command::Demo {
+            subjects,
+            seed,
+            sites: None,
+            ..
+        } => {
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.demo(&mut s, *subjects, *seed)?)
+        }
+        Command::Demo {
+            subjects,
+            seed,
+            sites: Some(n),
+            out,
+        } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.demo_sites(&mut s, *n, *subjects, *seed, out.as_deref())?)
+        }
+        Command::Node {
+            command: NodeCommand::List,
+        } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.nodes(&mut s)?)
+        }
+        Command::Node {
+            command: NodeCommand::Revoke { node, reason },
+        } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.revoke_node(&mut s, node, reason)?)
+        }
+        Command::Bundle {
+            command: BundleCommand::Inspect { file },
+        } => print(&Ecrf::inspect_bundle(file)?),
+        Command::Bundle {
+            command:
+                BundleCommand::Export {
+                    to,
+                    full,
+                    since,
+                    out,
+                },
+        } => {
+            if to.is_none() && !full {
+                return Err(usage("bundle export needs --to NODE or --full"));
+            }
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.export_bundle(&mut s, to.as_deref(), *full, *since, out)?)
+        }
+        Command::Bundle {
+            command: BundleCommand::Import { files, accept_node },
+        } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            let mut out = Vec::new();
+            let mut refused = false;
+            for f in files {
+                match ecrf.import_bundle(&mut s, f, accept_node.as_deref(), &mut |_| {}) {
+                    Ok(sum) => out.push(sum),
+                    Err(ServiceError::Refused(reason)) => {
+                        refused = true;
+                        out.push(ecrf_services::sync::ImportSummary {
+                            file: f.display().to_string(),
+                            status: "refused".into(),
+                            reason: Some(reason),
+                            ..Default::default()
+                        });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            print(&out)?;
+            if refused {
+                return Err(Failure {
+                    code: 4,
+                    message: format!(
+                        "{} of {} bundles refused (nothing was changed by them)",
+                        out.iter().filter(|o| o.status == "refused").count(),
+                        out.len()
+                    ),
+                });
+            }
+            Ok(())
+        }
+        Command::Bundle {
+            command: BundleCommand::History,
+        } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.import_history(&mut s)?)
+        }
+        Command::Conflict {
+            command: ConflictCommand::List { subject },
+        } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.conflicts(&mut s, subject.as_deref())?)
+        }
+        Command::Conflict {
+            command:
+                ConflictCommand::Resolve {
+                    item,
+                    value,
+                    reason,
+                },
+        } => {
+            let item = ecrf_core::address::ItemRef::from_key(item).ok_or_else(|| {
+                usage(format!(
+                    "--item {item:?} is not an item key like S01-001/D1.1/CRS.1/MAIN.1/TEMP"
+                ))
+            })?;
+            let value: serde_json::Value = serde_json::from_str(value)
+                .map_err(|e| usage(format!("--value is not JSON: {e}")))?;
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.resolve_conflict(&mut s, &item, value, reason)?)
         }
     }
 }

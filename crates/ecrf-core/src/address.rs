@@ -80,6 +80,38 @@ impl ItemRef {
     }
 }
 
+impl ItemRef {
+    /// Parses a key made by [`ItemRef::key`].
+    pub fn from_key(key: &str) -> Option<ItemRef> {
+        let mut parts = key.split('/');
+        let subject = SubjectId::parse(parts.next()?).ok()?;
+        let rep = |p: &str| -> Option<(String, u32)> {
+            let (name, r) = p.rsplit_once('.')?;
+            let r: u32 = r.parse().ok().filter(|r| *r > 0)?;
+            (!name.is_empty()).then(|| (name.to_string(), r))
+        };
+        let (event, event_repeat) = rep(parts.next()?)?;
+        let (form, form_repeat) = rep(parts.next()?)?;
+        let (group, group_repeat) = rep(parts.next()?)?;
+        let item = parts.next().filter(|i| !i.is_empty())?.to_string();
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(ItemRef {
+            form: FormRef {
+                subject,
+                event,
+                event_repeat,
+                form,
+                form_repeat,
+            },
+            group,
+            group_repeat,
+            item,
+        })
+    }
+}
+
 pub fn check_repeat(r: u32) -> Result<(), CoreError> {
     if r == 0 {
         Err(CoreError::Repeat(r))
@@ -108,6 +140,16 @@ mod tests {
         let f = FormRef::new(SubjectId::parse("S01-001").unwrap(), "D1", 1, "CRS", 1).unwrap();
         let i = f.item("MAIN", 1, "TEMP");
         assert_eq!(i.key(), "S01-001/D1.1/CRS.1/MAIN.1/TEMP");
+        assert_eq!(ItemRef::from_key(&i.key()), Some(i.clone()));
+        for bad in [
+            "",
+            "S01-001/D1.1/CRS.1/MAIN.1",
+            "S01-001/D1.0/CRS.1/MAIN.1/T",
+            "x/D1.1/CRS.1/MAIN.1/T",
+            "S01-001/D1.1/CRS.1/MAIN.1/T/U",
+        ] {
+            assert_eq!(ItemRef::from_key(bad), None, "{bad}");
+        }
         let json = serde_json::to_value(&i).unwrap();
         assert_eq!(json["subject"], "S01-001");
         assert_eq!(json["item"], "TEMP");

@@ -279,15 +279,21 @@ pub enum Payload {
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         up_to: u64,
     },
+    /// The writer trusts bundles signed by this node's key. Trust is the writer's own: a node
+    /// applies only the acceptances and revocations it wrote itself.
     NodeAccepted {
         #[cfg_attr(feature = "ts", ts(type = "string"))]
         node: Uuid,
         fingerprint: String,
+        /// Ed25519 verifying key, hex.
+        public_key: String,
+        role: crate::roles::NodeRole,
         site: Option<String>,
     },
     NodeRevoked {
         #[cfg_attr(feature = "ts", ts(type = "string"))]
         node: Uuid,
+        site: Option<String>,
         reason: String,
     },
 }
@@ -345,6 +351,28 @@ impl Payload {
             | Payload::Acknowledged { .. }
             | Payload::NodeAccepted { .. }
             | Payload::NodeRevoked { .. } => None,
+        }
+    }
+}
+
+impl Payload {
+    /// The site whose stream carries this event on the central node: the subject's site, or
+    /// the site an acknowledgement or a node's trust is about. `None` goes to every site.
+    pub fn site_stream(&self) -> Option<String> {
+        match self {
+            Payload::Acknowledged { stream, .. } if stream != STREAM_ALL => Some(stream.clone()),
+            Payload::NodeAccepted { site, .. } | Payload::NodeRevoked { site, .. } => site.clone(),
+            p => p.subject().map(|s| s.site().to_string()),
+        }
+    }
+
+    /// The value events this one was written on: the base of a value, the candidates of a
+    /// resolution. It is applied only after them.
+    pub fn refs(&self) -> Vec<EventId> {
+        match self {
+            Payload::ValueSet { base, .. } => base.iter().cloned().collect(),
+            Payload::ConflictResolved { candidates, .. } => candidates.clone(),
+            _ => Vec::new(),
         }
     }
 }

@@ -12,6 +12,8 @@
 //! * [`validate`] — findings for a form's data against the definition.
 //! * [`event`] — the change-event vocabulary, event identity and hashing.
 //! * [`hlc`] — the hybrid logical clock that orders events across nodes.
+//! * [`merge`] — which value an item shows after concurrent edits (the merge policy).
+//! * [`sync`] — what a received event is (new, duplicate, fork, rejected) and who may send what.
 //! * [`overrides`] — what may replace a derived value.
 //! * [`schedule`] — visit windows and what is due or overdue.
 //! * [`signature`] — what an electronic signature covers, and its hash.
@@ -28,10 +30,12 @@ pub mod event;
 pub mod expr;
 pub mod hlc;
 pub mod ids;
+pub mod merge;
 pub mod overrides;
 pub mod roles;
 pub mod schedule;
 pub mod signature;
+pub mod sync;
 pub mod validate;
 pub mod value;
 

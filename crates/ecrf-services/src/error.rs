@@ -39,6 +39,9 @@ pub enum ServiceError {
     Store(#[from] ecrf_store::StoreError),
     #[error(transparent)]
     Core(#[from] ecrf_core::CoreError),
+    /// A bundle refused on import; nothing was changed.
+    #[error("bundle refused: {0}")]
+    Refused(String),
     #[error("{0}")]
     Io(String),
     #[error("internal error: {0}")]
@@ -61,17 +64,19 @@ impl ServiceError {
             ServiceError::NotFound(_) => "not_found",
             ServiceError::Exists(_) => "exists",
             ServiceError::Integrity(_) => "integrity",
+            ServiceError::Refused(_) => "refused",
             ServiceError::Store(_) | ServiceError::Io(_) => "io",
             ServiceError::Internal(_) => "internal",
         }
     }
 
     /// The CLI's exit status: 1 refused by validation; 2 usage, authentication,
-    /// authorisation or IO; 3 integrity failure.
+    /// authorisation or IO; 3 integrity failure; 4 a bundle refused.
     pub fn exit_code(&self) -> i32 {
         match self {
             ServiceError::Validation { .. } | ServiceError::ReasonRequired => 1,
             ServiceError::Integrity(_) => 3,
+            ServiceError::Refused(_) => 4,
             _ => 2,
         }
     }

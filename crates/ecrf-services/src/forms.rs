@@ -101,6 +101,28 @@ pub fn parse_data(form: &FormDef, data: &Json) -> Result<Vec<ValueEntry>> {
     Ok(out)
 }
 
+/// One value checked and normalised for an item (a conflict resolution enters it).
+pub(crate) fn check_item_value(
+    def: &Definition,
+    form: &FormDef,
+    group: &str,
+    item: &str,
+    value: &Json,
+) -> Result<Json> {
+    let slot = Slot {
+        group: group.to_string(),
+        repeat: 1,
+        item: item.to_string(),
+    };
+    if form.item(item).is_none_or(|it| it.group != group) {
+        return Err(ServiceError::InvalidInput(format!(
+            "form {} has no item {group}/{item}",
+            form.id
+        )));
+    }
+    check_value(def, form, &slot, value).map_err(|f| validation(vec![*f]))
+}
+
 /// Checked entries of one save: normalised values by slot, and the type errors.
 struct Checked {
     values: BTreeMap<Slot, Json>,

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod definitions;
 pub mod demo;
+pub mod demo_sites;
 pub mod dto;
 mod error;
 pub mod forms;
@@ -20,6 +21,7 @@ pub use ecrf_pdf::model as pdf_model;
 pub mod schedule;
 pub mod signatures;
 pub mod subjects;
+pub mod sync;
 pub mod users;
 mod view;
 
@@ -65,6 +67,21 @@ impl Ecrf {
     /// Wraps an opened store. The built-in definition is always known; every version published
     /// on or received by this node is loaded beside it, and the last published is current.
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Result<Ecrf> {
+        let (defs, current) = Ecrf::load_definitions(&store)?;
+        Ok(Ecrf {
+            store,
+            defs,
+            current,
+            clock,
+            config,
+        })
+    }
+
+    /// The built-in definition and every version published on or received by this node; the
+    /// last published is current.
+    pub(crate) fn load_definitions(
+        store: &Store,
+    ) -> Result<(BTreeMap<String, Definition>, String)> {
         let def = ecrf_core::definition::builtin();
         let mut current = def.study.version.clone();
         let mut defs = BTreeMap::new();
@@ -87,13 +104,7 @@ impl Ecrf {
             current = row.version.clone();
             defs.insert(row.version, def);
         }
-        Ok(Ecrf {
-            store,
-            defs,
-            current,
-            clock,
-            config,
-        })
+        Ok((defs, current))
     }
 
     /// The definition new records are captured under.

@@ -21,6 +21,9 @@ pub struct InitRequest<'a> {
     pub admin: &'a str,
     pub admin_name: &'a str,
     pub password: &'a str,
+    /// A site may be given the central node's key fingerprint at set-up; its first return
+    /// bundle is then accepted without asking.
+    pub central_key: Option<&'a str>,
 }
 
 pub fn check_username(u: &str) -> Result<()> {
@@ -90,6 +93,23 @@ impl Ecrf {
             (_, Some(s)) => Some(SiteCode::parse(s)?),
             (NodeRole::Central, None) => None,
         };
+        let central_key = match (req.role, req.central_key) {
+            (NodeRole::Central, Some(_)) => {
+                return Err(ServiceError::InvalidInput(
+                    "--central-key is for site nodes".into(),
+                ))
+            }
+            (_, Some(k)) => {
+                let k = k.trim().to_ascii_lowercase();
+                if k.len() != 64 || !k.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Err(ServiceError::InvalidInput(format!(
+                        "--central-key must be the central node's key fingerprint (64 hex digits), not {k:?}"
+                    )));
+                }
+                Some(k)
+            }
+            (_, None) => None,
+        };
         check_username(req.admin)?;
         check_full_name(req.admin_name)?;
         check_password_policy(req.password)?;
@@ -135,6 +155,9 @@ impl Ecrf {
         let files = ecrf_core::definition::builtin_files();
         ecrf.store.write(|tx| -> Result<()> {
             tx.init_node(&node)?;
+            if let Some(k) = &central_key {
+                tx.set_central_key(k)?;
+            }
             tx.insert_user(&admin)?;
             let actor = Actor {
                 user_id: Uuid::parse_str(&admin.user_id)

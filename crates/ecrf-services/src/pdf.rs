@@ -245,14 +245,27 @@ impl Ecrf {
         let pdf = ecrf_pdf::render::render(&doc).map_err(pdf_err)?;
         match signer {
             None => Ok(pdf),
-            Some((id, view)) => sign_pdf(
-                &pdf,
-                &id,
-                self.now(),
-                &view.printed_name,
-                meaning_word(view.meaning),
-            )
-            .map_err(pdf_err),
+            Some((id, view)) => {
+                let signed = sign_pdf(
+                    &pdf,
+                    &id,
+                    self.now(),
+                    &view.printed_name,
+                    meaning_word(view.meaning),
+                )
+                .map_err(pdf_err)?;
+                // The signed PDF is kept with its signature and travels in the next bundle.
+                let signature = uuid::Uuid::parse_str(&view.signature)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let origin = self.store.node()?.node_id;
+                let now = self.now_str();
+                let subject = subject.to_string();
+                self.store.write(|tx| -> Result<()> {
+                    tx.put_document(&signature, Some(&subject), &origin, &signed, &now, None)?;
+                    Ok(())
+                })?;
+                Ok(signed)
+            }
         }
     }
 

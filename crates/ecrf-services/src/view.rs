@@ -22,3 +22,21 @@ impl SubjectView for StoreView<'_> {
         Some(self.today.clone())
     }
 }
+
+/// The same view inside a write transaction (import recomputes derived values there).
+pub(crate) struct TxView<'a, 'b> {
+    pub tx: &'a ecrf_store::Tx<'b>,
+    pub subject: &'a SubjectId,
+    pub today: String,
+}
+
+impl SubjectView for TxView<'_, '_> {
+    fn value(&self, event: Option<&str>, form: &str, item: &str) -> Json {
+        self.tx
+            .lookup(self.subject, event, form, item)
+            .unwrap_or(Json::Null)
+    }
+    fn today(&self) -> Option<String> {
+        Some(self.today.clone())
+    }
+}

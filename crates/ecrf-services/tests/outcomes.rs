@@ -20,6 +20,7 @@ fn populations_nest_and_best_response_follows_the_rules() {
             admin: "admin",
             admin_name: "Admin",
             password: "admin-pass-1",
+            central_key: None,
         },
         Arc::new(SystemClock),
         Config {

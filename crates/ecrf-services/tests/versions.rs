@@ -40,6 +40,7 @@ fn node(path: &Path, role: NodeRole) -> Ecrf {
             admin: "admin",
             admin_name: "Admin",
             password: "admin-pass-1",
+            central_key: None,
         },
         clock(),
         config(),

@@ -11,6 +11,7 @@ mod migrate;
 mod node;
 mod project;
 mod store;
+mod sync;
 mod users;
 mod verify;
 
@@ -22,6 +23,9 @@ pub use project::{
     DefinitionRow, FormState, OverrideRow, QueryRow, SignatureRow, SigningKeyRow, SubjectRow,
 };
 pub use store::{Store, Tx};
+pub use sync::{
+    ConflictRow, ConflictVersion, ImportRow, NodeRow, PendingStream, Received, StreamInfo,
+};
 pub use users::{SecurityEntry, UserRow};
 pub use verify::{Broken, VerifyReport};
 

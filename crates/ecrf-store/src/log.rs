@@ -59,8 +59,7 @@ impl Tx<'_> {
             let stream = match node.role {
                 NodeRole::Site => node.site.clone().unwrap_or_else(|| STREAM_ALL.to_string()),
                 NodeRole::Central => payload
-                    .subject()
-                    .map(|s| s.site().to_string())
+                    .site_stream()
                     .unwrap_or_else(|| STREAM_ALL.to_string()),
             };
             let head = head(&self.tx, &node.node_id, node.epoch, &stream)?;
@@ -84,7 +83,7 @@ impl Tx<'_> {
             .seal()?;
             let chain = chain_link(&prev, &ev.hash);
             let rowid = insert_event(&self.tx, &ev, &chain, None)?;
-            project::apply(&self.tx, &ev, rowid)?;
+            project::apply(&self.tx, &ev, rowid, false)?;
             out.push(ev);
         }
         self.tx

@@ -24,13 +24,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "signing keys and certificates",
         include_str!("sql/0006_signing_keys.sql"),
     ),
+    (
+        "sync: versions, conflicts, pending events, node trust, acknowledgements, imports, documents",
+        include_str!("sql/0007_sync.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version that has the current projections: a database migrated from an
 /// older version has its projections rebuilt from the change log.
-pub(crate) const PROJECTIONS_SINCE: i64 = 6;
+pub(crate) const PROJECTIONS_SINCE: i64 = 7;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {

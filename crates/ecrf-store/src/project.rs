@@ -3,7 +3,9 @@
 use crate::{Result, Store, StoreError, Tx};
 use ecrf_core::address::{FormRef, ItemRef};
 use ecrf_core::event::{ChangeEvent, EventId, Payload};
+use ecrf_core::hlc::Hlc;
 use ecrf_core::ids::SubjectId;
+use ecrf_core::merge::{resolve, Version};
 use ecrf_core::validate::{FormValues, Slot};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -37,7 +39,11 @@ pub struct FormState {
     pub derived: Json,
 }
 
-pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<()> {
+/// Applies one event of the change log to the projections. Every projection is a function of
+/// the set of applied events, not of their order: values follow the merge policy
+/// ([`ecrf_core::merge`]), statuses and overrides the latest clock. `flagged` marks an event
+/// received with a clock implausibly far in the future.
+pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64, flagged: bool) -> Result<()> {
     match &ev.payload {
         Payload::SubjectEnrolled {
             subject,
@@ -56,39 +62,20 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
             ..
         } => {
             touch_form(conn, &item.form, definition_version, rowid)?;
-            let mut stmt = conn.prepare_cached(
-                "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid",
-            )?;
-            stmt.execute(params![
-                item.key(),
-                item.form.key(),
-                item.form.subject.as_str(),
-                item.form.event,
-                item.form.form,
-                item.group,
-                item.group_repeat,
-                item.item,
-                serde_json::to_string(new)?,
-                rowid
-            ])?;
+            add_version(conn, ev, rowid, item, new, false, flagged)?;
+        }
+        Payload::ConflictResolved { item, chosen, .. } => {
+            add_version(conn, ev, rowid, item, chosen, true, flagged)?;
         }
         Payload::FormCompleted {
             form,
             definition_version,
         } => {
             touch_form(conn, form, definition_version, rowid)?;
-            conn.execute(
-                "UPDATE forms SET status = 'complete' WHERE form_key = ?1",
-                [form.key()],
-            )?;
+            set_form_status(conn, ev, form, "complete", rowid)?;
         }
         Payload::FormReopened { form, .. } => {
-            conn.execute(
-                "UPDATE forms SET status = 'in_progress', updated_rowid = ?2 WHERE form_key = ?1",
-                params![form.key(), rowid],
-            )?;
+            set_form_status(conn, ev, form, "in_progress", rowid)?;
         }
         Payload::DerivedOverridden {
             form,
@@ -97,6 +84,15 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
             value,
             reason,
         } => {
+            let newer = conn.execute(
+                "INSERT INTO override_latest (form_key, derivation, hlc, node) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (form_key, derivation) DO UPDATE SET hlc = excluded.hlc, node = excluded.node \
+                 WHERE (excluded.hlc, excluded.node) > (override_latest.hlc, override_latest.node)",
+                params![form.key(), derivation, ev.hlc.0 as i64, ev.id.node.to_string()],
+            )? > 0;
+            if !newer {
+                return Ok(());
+            }
             if value.is_null() {
                 conn.execute(
                     "DELETE FROM overrides WHERE form_key = ?1 AND derivation = ?2",
@@ -156,10 +152,17 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?10, ?11, ?12)",
                 params![query.to_string(), form.subject.as_str(), form.key(), item_key, grp, rep, item, rule, text, ev.actor.username, ev.captured_at, rowid],
             )?;
+            refresh_query_status(conn, query)?;
         }
-        Payload::QueryAnswered { query, .. } => set_query_status(conn, query, "answered")?,
-        Payload::QueryClosed { query, .. } => set_query_status(conn, query, "closed")?,
-        Payload::QueryReopened { query, .. } => set_query_status(conn, query, "open")?,
+        Payload::QueryAnswered { query, .. } => {
+            query_status_change(conn, ev, rowid, query, "answered")?
+        }
+        Payload::QueryClosed { query, .. } => {
+            query_status_change(conn, ev, rowid, query, "closed")?
+        }
+        Payload::QueryReopened { query, .. } => {
+            query_status_change(conn, ev, rowid, query, "open")?
+        }
         Payload::Signed {
             signature,
             scope,
@@ -203,18 +206,198 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64) -> Result<(
                 params![fingerprint, user_id.to_string(), der, rowid],
             )?;
         }
-        // Verification, locks, conflicts, users,
-        // definitions, acknowledgements and node trust have their projections added by the
-        // migrations of the features that show them; the log holds them all from the start.
+        Payload::NodeAccepted {
+            node,
+            fingerprint,
+            public_key,
+            role,
+            site,
+        } => {
+            if is_own(conn, ev)? {
+                conn.execute(
+                    "INSERT INTO nodes (node, fingerprint, public_key, role, site, status, accepted_at, accepted_by) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'accepted', ?6, ?7) \
+                     ON CONFLICT (node) DO UPDATE SET fingerprint = excluded.fingerprint, public_key = excluded.public_key, \
+                     role = excluded.role, site = excluded.site, status = 'accepted', accepted_at = excluded.accepted_at, \
+                     accepted_by = excluded.accepted_by, revoked_at = NULL, reason = NULL",
+                    params![node.to_string(), fingerprint, public_key, role.as_str(), site, ev.captured_at, ev.actor.username],
+                )?;
+            }
+        }
+        Payload::NodeRevoked { node, reason, .. } => {
+            if is_own(conn, ev)? {
+                conn.execute(
+                    "UPDATE nodes SET status = 'revoked', revoked_at = ?2, reason = ?3 WHERE node = ?1",
+                    params![node.to_string(), ev.captured_at, reason],
+                )?;
+            }
+        }
+        Payload::Acknowledged {
+            node,
+            epoch,
+            stream,
+            up_to,
+        } => {
+            conn.execute(
+                "INSERT INTO acks (writer, node, epoch, stream, up_to) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (writer, node, epoch, stream) DO UPDATE SET up_to = max(up_to, excluded.up_to)",
+                params![ev.id.node.to_string(), node.to_string(), epoch, stream, *up_to as i64],
+            )?;
+        }
+        // Verification, locks and users have their projections added by the migrations of the
+        // features that show them; the log holds them all from the start.
         _ => {}
     }
     Ok(())
 }
 
-fn set_query_status(conn: &Connection, query: &uuid::Uuid, status: &str) -> Result<()> {
+/// Whether this node wrote the event (trust is each node's own).
+fn is_own(conn: &Connection, ev: &ChangeEvent) -> Result<bool> {
+    let own: String = conn.query_row("SELECT node_id FROM node WHERE id = 1", [], |r| r.get(0))?;
+    Ok(own == ev.id.node.to_string())
+}
+
+/// Adds a version of an item's value, supersedes the versions it was written on, and shows
+/// the winner.
+fn add_version(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    rowid: i64,
+    item: &ItemRef,
+    value: &Json,
+    resolution: bool,
+    flagged: bool,
+) -> Result<()> {
+    let key = item.key();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO item_versions (event_rowid, key, event_id, hlc, resolution, flagged, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    stmt.execute(params![
+        rowid,
+        key,
+        ev.id.to_string(),
+        ev.hlc.0 as i64,
+        resolution,
+        flagged,
+        serde_json::to_string(value)?
+    ])?;
+    let mut sup = conn.prepare_cached(
+        "UPDATE item_versions SET superseded = 1 WHERE event_id = ?1 AND key = ?2",
+    )?;
+    for r in ev.payload.refs() {
+        sup.execute(params![r.to_string(), key])?;
+    }
+    show_item(conn, item)
+}
+
+/// Recomputes the shown value and the conflict of one item from its heads.
+fn show_item(conn: &Connection, item: &ItemRef) -> Result<()> {
+    let key = item.key();
+    let mut stmt = conn.prepare_cached(
+        "SELECT event_rowid, event_id, hlc, resolution, flagged, value FROM item_versions WHERE key = ?1 AND superseded = 0",
+    )?;
+    let mut rows = stmt.query([&key])?;
+    let mut heads = Vec::new();
+    let mut rowids = std::collections::BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(1)?;
+        let id: EventId = id
+            .parse()
+            .map_err(|_| StoreError::Invalid(format!("stored event id {id}")))?;
+        let value: String = r.get(5)?;
+        rowids.insert(id.clone(), r.get::<_, i64>(0)?);
+        heads.push(Version {
+            id,
+            hlc: Hlc(r.get::<_, i64>(2)? as u64),
+            resolution: r.get(3)?,
+            flagged: r.get(4)?,
+            refs: Vec::new(),
+            value: serde_json::from_str(&value)?,
+        });
+    }
+    let Some(state) = resolve(&heads) else {
+        return Ok(());
+    };
+    let shown_rowid = rowids.get(&state.shown.id).copied().unwrap_or_default();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid",
+    )?;
+    stmt.execute(params![
+        key,
+        item.form.key(),
+        item.form.subject.as_str(),
+        item.form.event,
+        item.form.form,
+        item.group,
+        item.group_repeat,
+        item.item,
+        serde_json::to_string(&state.shown.value)?,
+        shown_rowid
+    ])?;
+    if state.in_conflict() {
+        let ids: Vec<String> = state.heads.iter().map(|h| h.id.to_string()).collect();
+        conn.prepare_cached(
+            "INSERT INTO conflicts (key, subject, form_key, heads, shown) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (key) DO UPDATE SET heads = excluded.heads, shown = excluded.shown",
+        )?
+        .execute(params![
+            key,
+            item.form.subject.as_str(),
+            item.form.key(),
+            serde_json::to_string(&ids)?,
+            state.shown.id.to_string()
+        ])?;
+    } else {
+        conn.prepare_cached("DELETE FROM conflicts WHERE key = ?1")?
+            .execute([&key])?;
+    }
+    Ok(())
+}
+
+/// Completion and reopening: the latest by clock (then node id) stands.
+fn set_form_status(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    form: &FormRef,
+    status: &str,
+    rowid: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE forms SET status = ?2, status_hlc = ?3, status_node = ?4, updated_rowid = ?5 \
+         WHERE form_key = ?1 AND (?3, ?4) > (status_hlc, status_node)",
+    )?
+    .execute(params![
+        form.key(),
+        status,
+        ev.hlc.0 as i64,
+        ev.id.node.to_string(),
+        rowid
+    ])?;
+    Ok(())
+}
+
+fn query_status_change(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    rowid: i64,
+    query: &uuid::Uuid,
+    status: &str,
+) -> Result<()> {
     conn.execute(
-        "UPDATE queries SET status = ?2 WHERE query = ?1",
-        params![query.to_string(), status],
+        "INSERT INTO query_status (event_rowid, query, status, hlc, node) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![rowid, query.to_string(), status, ev.hlc.0 as i64, ev.id.node.to_string()],
+    )?;
+    refresh_query_status(conn, query)
+}
+
+/// A query's status is its latest status change by clock (open when none).
+fn refresh_query_status(conn: &Connection, query: &uuid::Uuid) -> Result<()> {
+    conn.execute(
+        "UPDATE queries SET status = coalesce((SELECT status FROM query_status WHERE query = ?1 \
+         ORDER BY hlc DESC, node DESC LIMIT 1), 'open') WHERE query = ?1",
+        [query.to_string()],
     )?;
     Ok(())
 }

@@ -91,17 +91,24 @@ impl Store {
     pub fn rebuild_projections(&mut self) -> Result<u64> {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
-            "DELETE FROM certificates; DELETE FROM signatures; DELETE FROM queries; DELETE FROM definitions; DELETE FROM overrides; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects;",
+            "DELETE FROM certificates; DELETE FROM signatures; DELETE FROM query_status; DELETE FROM queries; \
+             DELETE FROM definitions; DELETE FROM override_latest; DELETE FROM overrides; DELETE FROM conflicts; \
+             DELETE FROM item_versions; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects; \
+             DELETE FROM nodes; DELETE FROM acks;",
         )?;
         let mut n = 0;
         {
+            // The log is in causal order (an event joins it after what it depends on), so a
+            // replay in rowid order applies each event after its dependencies.
             let mut stmt = tx.prepare(
-                "SELECT rowid, node, epoch, stream, seq, hlc, user_id, username, captured_at, imported_at, payload, hash, chain FROM events ORDER BY rowid",
+                "SELECT rowid, node, epoch, stream, seq, hlc, user_id, username, captured_at, imported_at, payload, hash, chain, \
+                 rowid IN (SELECT event_rowid FROM future_events) FROM events ORDER BY rowid",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let se = crate::log::from_row(r)?;
-                crate::project::apply(&tx, &se.event, se.rowid)?;
+                let flagged: bool = r.get(13)?;
+                crate::project::apply(&tx, &se.event, se.rowid, flagged)?;
                 n += 1;
             }
         }

@@ -4,7 +4,9 @@
 use crate::log::from_row;
 use crate::{Result, Store};
 use ecrf_core::canonical::{chain_link, GENESIS};
-use ecrf_core::event::Payload;
+use ecrf_core::event::{EventId, Payload};
+use ecrf_core::hlc::Hlc;
+use ecrf_core::merge::{resolve, Version};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -25,6 +27,9 @@ pub struct VerifyReport {
     pub gaps: Vec<String>,
     /// Current values that differ from a replay of the log.
     pub projection: Vec<Broken>,
+    /// Received events waiting for a missing range or base (not tampering: it has not
+    /// arrived yet).
+    pub pending: Vec<String>,
     /// Whether the database's append-only triggers are in place.
     pub triggers_intact: bool,
 }
@@ -108,19 +113,56 @@ impl Store {
         Ok(rep)
     }
 
-    /// Replays value events in log order and compares with the current-value projection.
+    /// Replays the value events of the log through the merge policy and compares the shown
+    /// value of every item with the current-value projection.
     fn verify_projection(&self, rep: &mut VerifyReport) -> Result<()> {
-        let mut replay: BTreeMap<String, String> = BTreeMap::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT payload FROM events WHERE kind = 'value_set' ORDER BY rowid")?;
+        let mut versions: BTreeMap<String, Vec<Version>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT node, epoch, stream, seq, hlc, payload, rowid IN (SELECT event_rowid FROM future_events) \
+             FROM events WHERE kind IN ('value_set', 'conflict_resolved') ORDER BY rowid",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let p: String = r.get(0)?;
-            if let Ok(Payload::ValueSet { item, new, .. }) = serde_json::from_str::<Payload>(&p) {
-                replay.insert(item.key(), serde_json::to_string(&new)?);
-            }
+            let p: String = r.get(5)?;
+            let node: String = r.get(0)?;
+            let Ok(node) = node.parse() else { continue };
+            let id = EventId {
+                node,
+                epoch: r.get(1)?,
+                stream: r.get(2)?,
+                seq: r.get::<_, i64>(3)? as u64,
+            };
+            let (item, value, resolution, refs) = match serde_json::from_str::<Payload>(&p) {
+                Ok(
+                    ref payload @ Payload::ValueSet {
+                        ref item, ref new, ..
+                    },
+                ) => (item.clone(), new.clone(), false, payload.refs()),
+                Ok(
+                    ref payload @ Payload::ConflictResolved {
+                        ref item,
+                        ref chosen,
+                        ..
+                    },
+                ) => (item.clone(), chosen.clone(), true, payload.refs()),
+                _ => continue,
+            };
+            versions.entry(item.key()).or_default().push(Version {
+                id,
+                hlc: Hlc(r.get::<_, i64>(4)? as u64),
+                resolution,
+                flagged: r.get(6)?,
+                refs,
+                value,
+            });
         }
+        let replay: BTreeMap<String, String> = versions
+            .iter()
+            .filter_map(|(k, vs)| {
+                resolve(vs).map(|st| (k.clone(), serde_json::to_string(&st.shown.value)))
+            })
+            .map(|(k, v)| v.map(|v| (k, v)))
+            .collect::<std::result::Result<_, _>>()?;
         let mut stmt = self.conn.prepare("SELECT key, value FROM item_values")?;
         let mut rows = stmt.query([])?;
         let mut seen = 0usize;
@@ -148,6 +190,17 @@ impl Store {
                     replay.len() - seen
                 ),
             });
+        }
+        for p in self.pending()? {
+            let why = if p.first_waiting > p.missing_from {
+                format!("missing {}..{}", p.missing_from, p.first_waiting - 1)
+            } else {
+                "the values they were written on have not arrived".to_string()
+            };
+            rep.pending.push(format!(
+                "{}:{}:{} {} events wait ({why})",
+                p.node, p.epoch, p.stream, p.waiting
+            ));
         }
         Ok(())
     }

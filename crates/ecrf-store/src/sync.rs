@@ -1,0 +1,595 @@
+//! Storage side of sync: receiving events from other nodes (into the log when what they depend
+//! on is there, else into the waiting room), stream heads and acknowledgements for incremental
+//! export, trusted node keys, the import history, signed documents and conflicts.
+
+use crate::log::{from_row, head, insert_event};
+use crate::{project, Result, Store, StoreError, Tx};
+use ecrf_core::canonical::{chain_link, sha256_hex, GENESIS};
+use ecrf_core::event::{ChangeEvent, EventId};
+use ecrf_core::hlc::Hlc;
+use ecrf_core::sync::dependencies;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// What became of one received event.
+#[derive(Debug, Default)]
+pub struct Received {
+    /// Events that joined the log: this one and those it released from waiting, in order.
+    pub applied: Vec<ChangeEvent>,
+    /// It waits for these (missing) events.
+    pub waiting_for: Vec<EventId>,
+}
+
+/// A stream held by this node: its last sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamInfo {
+    pub node: Uuid,
+    pub epoch: u32,
+    pub stream: String,
+    pub last: u64,
+}
+
+/// A node this node has accepted (or revoked).
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeRow {
+    pub node: String,
+    pub fingerprint: String,
+    pub public_key: String,
+    pub role: String,
+    pub site: Option<String>,
+    pub status: String,
+    pub accepted_at: String,
+    pub accepted_by: String,
+    pub revoked_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A bundle imported.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportRow {
+    pub id: i64,
+    pub file: String,
+    pub sha256: String,
+    pub origin: String,
+    pub origin_site: Option<String>,
+    pub created_at: String,
+    pub imported_at: String,
+    pub imported_by: String,
+    pub summary: serde_json::Value,
+}
+
+/// One competing version of an item in conflict.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictVersion {
+    pub event_id: String,
+    pub value: serde_json::Value,
+    pub username: String,
+    pub captured_at: String,
+    pub imported_at: Option<String>,
+    pub resolution: bool,
+    pub flagged: bool,
+    pub shown: bool,
+}
+
+/// An item whose heads disagree.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictRow {
+    pub key: String,
+    pub subject: String,
+    pub form_key: String,
+    pub versions: Vec<ConflictVersion>,
+}
+
+/// Events waiting for a missing predecessor or base, per stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingStream {
+    pub node: String,
+    pub epoch: u32,
+    pub stream: String,
+    pub waiting: u64,
+    /// The first missing sequence number of the stream (what must arrive next).
+    pub missing_from: u64,
+    pub first_waiting: u64,
+}
+
+fn exists(conn: &Connection, id: &EventId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3 AND seq = ?4",
+        )?
+        .query_row(
+            params![id.node.to_string(), id.epoch, id.stream, id.seq as i64],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+impl Tx<'_> {
+    /// The hash this node holds under an event id, in the log or waiting.
+    pub fn held_hash(&self, id: &EventId) -> Result<Option<String>> {
+        let h: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT hash FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3 AND seq = ?4",
+            )?
+            .query_row(
+                params![id.node.to_string(), id.epoch, id.stream, id.seq as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if h.is_some() {
+            return Ok(h);
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT hash FROM pending_events WHERE event_id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores an event received from another node (new to this node). It joins the log and
+    /// the projections when its predecessor in its stream and the values it was written on
+    /// are in the log; otherwise it waits, and joins when they arrive.
+    pub fn receive(
+        &mut self,
+        ev: &ChangeEvent,
+        imported_at: &str,
+        flagged: bool,
+    ) -> Result<Received> {
+        let mut missing = Vec::new();
+        for d in dependencies(ev) {
+            if !exists(&self.tx, &d)? {
+                missing.push(d);
+            }
+        }
+        let mut out = Received::default();
+        if !missing.is_empty() {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO pending_events (event_id, node, epoch, stream, seq, hash, event, imported_at, flagged) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    ev.id.to_string(),
+                    ev.id.node.to_string(),
+                    ev.id.epoch,
+                    ev.id.stream,
+                    ev.id.seq as i64,
+                    ev.hash,
+                    serde_json::to_string(ev)?,
+                    imported_at,
+                    flagged
+                ])?;
+            let mut stmt = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO pending_deps (event_id, dep) VALUES (?1, ?2)",
+            )?;
+            for d in &missing {
+                stmt.execute(params![ev.id.to_string(), d.to_string()])?;
+            }
+            out.waiting_for = missing;
+            return Ok(out);
+        }
+        self.join_log(ev, imported_at, flagged)?;
+        out.applied.push(ev.clone());
+        // Release what waited for it, and what waited for those.
+        let mut i = 0;
+        while i < out.applied.len() {
+            let id = out.applied[i].id.to_string();
+            i += 1;
+            let waiting: Vec<String> = {
+                let mut stmt = self
+                    .tx
+                    .prepare_cached("SELECT event_id FROM pending_deps WHERE dep = ?1")?;
+                let rows = stmt.query_map([&id], |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for w in waiting {
+                self.tx.execute(
+                    "DELETE FROM pending_deps WHERE event_id = ?1 AND dep = ?2",
+                    params![w, id],
+                )?;
+                let left: i64 = self.tx.query_row(
+                    "SELECT count(*) FROM pending_deps WHERE event_id = ?1",
+                    [&w],
+                    |r| r.get(0),
+                )?;
+                if left > 0 {
+                    continue;
+                }
+                let (json, at, flagged): (String, String, bool) = self.tx.query_row(
+                    "SELECT event, imported_at, flagged FROM pending_events WHERE event_id = ?1",
+                    [&w],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                self.tx
+                    .execute("DELETE FROM pending_events WHERE event_id = ?1", [&w])?;
+                let released: ChangeEvent = serde_json::from_str(&json)?;
+                self.join_log(&released, &at, flagged)?;
+                out.applied.push(released);
+            }
+        }
+        Ok(out)
+    }
+
+    fn join_log(&mut self, ev: &ChangeEvent, imported_at: &str, flagged: bool) -> Result<i64> {
+        let prev = match ev.id.seq {
+            1 => GENESIS.to_string(),
+            _ => head(&self.tx, &ev.id.node, ev.id.epoch, &ev.id.stream)?
+                .filter(|h| h.seq + 1 == ev.id.seq)
+                .map(|h| h.chain)
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!("event {} does not follow its stream", ev.id))
+                })?,
+        };
+        let chain = chain_link(&prev, &ev.hash);
+        let rowid = insert_event(&self.tx, ev, &chain, Some(imported_at))?;
+        if flagged {
+            self.tx.execute(
+                "INSERT INTO future_events (event_rowid, imported_at) VALUES (?1, ?2)",
+                params![rowid, imported_at],
+            )?;
+        }
+        project::apply(&self.tx, ev, rowid, flagged)?;
+        Ok(rowid)
+    }
+
+    /// Moves this node's clock past what it received (never behind anything it has seen).
+    pub fn observe_clock(&mut self, remote: Hlc, now_ms: u64) -> Result<()> {
+        let local: i64 = self
+            .tx
+            .query_row("SELECT hlc FROM node WHERE id = 1", [], |r| r.get(0))?;
+        let next = Hlc(local as u64).observe(remote, now_ms);
+        self.tx
+            .execute("UPDATE node SET hlc = ?1 WHERE id = 1", [next.0 as i64])?;
+        Ok(())
+    }
+
+    pub fn set_central_key(&mut self, fingerprint: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE node SET central_key = ?1 WHERE id = 1",
+            [fingerprint],
+        )?;
+        Ok(())
+    }
+
+    pub fn record_import(&mut self, r: &ImportRow) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO imports (file, sha256, origin, origin_site, created_at, imported_at, imported_by, summary) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                r.file,
+                r.sha256,
+                r.origin,
+                r.origin_site,
+                r.created_at,
+                r.imported_at,
+                r.imported_by,
+                serde_json::to_string(&r.summary)?
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Keeps a signed PDF (made here or received). The same bytes twice are one document.
+    pub fn put_document(
+        &mut self,
+        signature: &Uuid,
+        subject: Option<&str>,
+        origin: &Uuid,
+        bytes: &[u8],
+        created_at: &str,
+        imported_at: Option<&str>,
+    ) -> Result<bool> {
+        let sha = sha256_hex(bytes);
+        let n = self.tx.execute(
+            "INSERT OR IGNORE INTO documents (sha256, signature, subject, origin, bytes, created_at, imported_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![sha, signature.to_string(), subject, origin.to_string(), bytes, created_at, imported_at],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn node_trust(&self, node: &Uuid) -> Result<Option<NodeRow>> {
+        node_trust(&self.tx, node)
+    }
+
+    pub fn streams(&self) -> Result<Vec<StreamInfo>> {
+        streams(&self.tx)
+    }
+
+    pub fn has_signature(&self, signature: &Uuid) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT count(*) FROM signatures WHERE signature = ?1",
+            [signature.to_string()],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
+    }
+
+    /// Whether the event is in the log or waiting.
+    pub fn holds_signature_event(&self, signature: &Uuid) -> Result<bool> {
+        if self.has_signature(signature)? {
+            return Ok(true);
+        }
+        let pattern = format!("%\"signature\":\"{signature}\"%");
+        Ok(self.tx.query_row(
+            "SELECT count(*) FROM pending_events WHERE event LIKE ?1",
+            [pattern],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
+    }
+}
+
+fn node_trust(conn: &Connection, node: &Uuid) -> Result<Option<NodeRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT node, fingerprint, public_key, role, site, status, accepted_at, accepted_by, revoked_at, reason FROM nodes WHERE node = ?1",
+            [node.to_string()],
+            node_row,
+        )
+        .optional()?)
+}
+
+fn node_row(r: &rusqlite::Row) -> rusqlite::Result<NodeRow> {
+    Ok(NodeRow {
+        node: r.get(0)?,
+        fingerprint: r.get(1)?,
+        public_key: r.get(2)?,
+        role: r.get(3)?,
+        site: r.get(4)?,
+        status: r.get(5)?,
+        accepted_at: r.get(6)?,
+        accepted_by: r.get(7)?,
+        revoked_at: r.get(8)?,
+        reason: r.get(9)?,
+    })
+}
+
+fn streams(conn: &Connection) -> Result<Vec<StreamInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT node, epoch, stream, max(seq) FROM events GROUP BY node, epoch, stream ORDER BY node, epoch, stream",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let node: String = r.get(0)?;
+        out.push(StreamInfo {
+            node: Uuid::parse_str(&node)
+                .map_err(|_| StoreError::Invalid(format!("stored node id {node}")))?,
+            epoch: r.get(1)?,
+            stream: r.get(2)?,
+            last: r.get::<_, i64>(3)? as u64,
+        });
+    }
+    Ok(out)
+}
+
+impl Store {
+    pub fn node_trust(&self, node: &Uuid) -> Result<Option<NodeRow>> {
+        node_trust(&self.conn, node)
+    }
+
+    pub fn nodes(&self) -> Result<Vec<NodeRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT node, fingerprint, public_key, role, site, status, accepted_at, accepted_by, revoked_at, reason FROM nodes ORDER BY site, accepted_at",
+        )?;
+        let rows = stmt.query_map([], node_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn central_key(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT central_key FROM node WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Every stream this node holds, with its last sequence number.
+    pub fn streams(&self) -> Result<Vec<StreamInfo>> {
+        streams(&self.conn)
+    }
+
+    /// What `writer` has acknowledged of a stream (0: nothing).
+    pub fn acked(&self, writer: &Uuid, node: &Uuid, epoch: u32, stream: &str) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT up_to FROM acks WHERE writer = ?1 AND node = ?2 AND epoch = ?3 AND stream = ?4",
+                params![writer.to_string(), node.to_string(), epoch, stream],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .unwrap_or(0) as u64)
+    }
+
+    /// Visits the events of one stream with a sequence number above `after`, in order.
+    pub fn for_each_in_stream(
+        &self,
+        node: &Uuid,
+        epoch: u32,
+        stream: &str,
+        after: u64,
+        mut f: impl FnMut(ChangeEvent) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT rowid, node, epoch, stream, seq, hlc, user_id, username, captured_at, imported_at, payload, hash, chain \
+             FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3 AND seq > ?4 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![node.to_string(), epoch, stream, after as i64])?;
+        while let Some(r) = rows.next()? {
+            f(from_row(r)?.event)?;
+        }
+        Ok(())
+    }
+
+    /// The signed PDFs that belong to a signature.
+    pub fn documents_of(&self, signature: &Uuid) -> Result<Vec<Vec<u8>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT bytes FROM documents WHERE signature = ?1 ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([signature.to_string()], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn document_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?)
+    }
+
+    pub fn imports(&self) -> Result<Vec<ImportRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, file, sha256, origin, origin_site, created_at, imported_at, imported_by, summary FROM imports ORDER BY id DESC",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let summary: String = r.get(8)?;
+            out.push(ImportRow {
+                id: r.get(0)?,
+                file: r.get(1)?,
+                sha256: r.get(2)?,
+                origin: r.get(3)?,
+                origin_site: r.get(4)?,
+                created_at: r.get(5)?,
+                imported_at: r.get(6)?,
+                imported_by: r.get(7)?,
+                summary: serde_json::from_str(&summary)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Events waiting for something missing, per stream.
+    pub fn pending(&self) -> Result<Vec<PendingStream>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT node, epoch, stream, count(*), min(seq) FROM pending_events GROUP BY node, epoch, stream ORDER BY node, epoch, stream",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let node: String = r.get(0)?;
+            let epoch: u32 = r.get(1)?;
+            let stream: String = r.get(2)?;
+            let last: i64 = self.conn.query_row(
+                "SELECT coalesce(max(seq), 0) FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3",
+                params![node, epoch, stream],
+                |r| r.get(0),
+            )?;
+            out.push(PendingStream {
+                node,
+                epoch,
+                stream,
+                waiting: r.get::<_, i64>(3)? as u64,
+                missing_from: last as u64 + 1,
+                first_waiting: r.get::<_, i64>(4)? as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn pending_count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM pending_events", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    /// Items in conflict, with every competing version.
+    pub fn conflicts(&self, subject: Option<&str>) -> Result<Vec<ConflictRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, subject, form_key, heads, shown FROM conflicts WHERE ?1 IS NULL OR subject = ?1 ORDER BY key",
+        )?;
+        let mut rows = stmt.query([subject])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let heads: String = r.get(3)?;
+            let shown: String = r.get(4)?;
+            let heads: Vec<String> = serde_json::from_str(&heads)?;
+            let mut versions = Vec::new();
+            for h in heads {
+                let id: EventId = h
+                    .parse()
+                    .map_err(|_| StoreError::Invalid(format!("stored event id {h}")))?;
+                let row = self.conn.query_row(
+                    "SELECT v.value, e.username, e.captured_at, e.imported_at, v.resolution, v.flagged \
+                     FROM item_versions v JOIN events e ON e.rowid = v.event_rowid \
+                     WHERE e.node = ?1 AND e.epoch = ?2 AND e.stream = ?3 AND e.seq = ?4",
+                    params![id.node.to_string(), id.epoch, id.stream, id.seq as i64],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, Option<String>>(3)?,
+                            r.get::<_, bool>(4)?,
+                            r.get::<_, bool>(5)?,
+                        ))
+                    },
+                )?;
+                versions.push(ConflictVersion {
+                    shown: h == shown,
+                    event_id: h,
+                    value: serde_json::from_str(&row.0)?,
+                    username: row.1,
+                    captured_at: row.2,
+                    imported_at: row.3,
+                    resolution: row.4,
+                    flagged: row.5,
+                });
+            }
+            out.push(ConflictRow {
+                key: r.get(0)?,
+                subject: r.get(1)?,
+                form_key: r.get(2)?,
+                versions,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A digest of the clinical state (subjects, values and which event shows them,
+    /// conflicts, form statuses, overrides, queries, signatures, definitions), without row ids or
+    /// import times: nodes that applied the same events have the same digest. `site` limits
+    /// it to one site's subjects.
+    pub fn state_digest(&self, site: Option<&str>) -> Result<String> {
+        let like = site.map(|s| format!("{s}-%"));
+        let mut lines: Vec<String> = Vec::new();
+        let mut dump = |sql: &str, cols: usize, filtered: bool| -> Result<()> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let mut rows = if filtered {
+                stmt.query([like.as_deref()])?
+            } else {
+                stmt.query([])?
+            };
+            while let Some(r) = rows.next()? {
+                let mut parts = Vec::with_capacity(cols);
+                for i in 0..cols {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    parts.push(format!("{v:?}"));
+                }
+                lines.push(parts.join("|"));
+            }
+            lines.push("--".into());
+            Ok(())
+        };
+        dump("SELECT subject, site, enrolled_at, definition FROM subjects WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY subject", 4, true)?;
+        dump("SELECT v.key, v.value, e.node || ':' || e.epoch || ':' || e.stream || ':' || e.seq FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE ?1 IS NULL OR v.subject LIKE ?1 ORDER BY v.key", 3, true)?;
+        dump("SELECT key, heads, shown FROM conflicts WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY key", 3, true)?;
+        // Derived values are left out: they are a cache of a function of the values (and of
+        // the day), refreshed on save and on import.
+        dump("SELECT form_key, status, definition FROM forms WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY form_key", 3, true)?;
+        dump("SELECT form_key, derivation, value, derived, reason FROM overrides WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY form_key, derivation", 5, true)?;
+        dump("SELECT query, form_key, item_key, status, text FROM queries WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY query", 5, true)?;
+        dump("SELECT signature, scope, content_hash, forms FROM signatures WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY signature", 4, true)?;
+        dump(
+            "SELECT version, sha256 FROM definitions ORDER BY version",
+            2,
+            false,
+        )?;
+        Ok(sha256_hex(lines.join("\n").as_bytes()))
+    }
+}
