@@ -100,8 +100,17 @@ impl Ecrf {
             )?;
             let mut s = site.login("admin", &password)?;
             let demo = site.demo(&mut s, subjects, seed.wrapping_add(u64::from(i)))?;
+            // Bundles are sent by the site's staff: a nurse account for the demo.
+            site.add_user(
+                &mut s,
+                "demo.sender",
+                ecrf_core::roles::Role::Nurse,
+                "Demo sender (synthetic data)",
+                &password,
+            )?;
+            let mut sender = site.login("demo.sender", &password)?;
             let bundle = dir.join(format!("{code}-full.ecrfb"));
-            site.export_bundle(&mut s, None, true, None, &bundle)?;
+            site.export_bundle(&mut sender, None, true, None, &bundle)?;
             let info = site.node_summary()?;
             drop(site);
             let import =

@@ -419,7 +419,7 @@ impl Ecrf {
 
     fn import_inner(
         &mut self,
-        s: &Session,
+        s: &mut Session,
         path: &Path,
         accept: Option<&str>,
         progress: &mut dyn FnMut(ImportProgress),
@@ -495,6 +495,12 @@ impl Ecrf {
                 let central_key = self.store.central_key()?;
                 let preset =
                     sender.role == NodeRole::Central && central_key.as_deref() == Some(&fp);
+                if !preset {
+                    // Accepting a key is the data manager's or an administrator's decision.
+                    if accept.is_some() {
+                        self.authorize(s, Action::ManageNodeKeys)?;
+                    }
+                }
                 if accept.is_none() && !preset {
                     return Err(refused(format!(
                         "unknown node {} ({} {}): check its key fingerprint {fp} with the sender and import again with --accept-node {fp}",

@@ -65,7 +65,15 @@ fn unknown_nodes_wait_for_acceptance_and_imports_are_idempotent() {
     let msg = refused(site.import(&ret, None));
     assert!(msg.contains("unknown node"), "{msg}");
     let cfp = central.fingerprint();
-    let sum = site.import(&ret, Some(&cfp)).unwrap();
+    let err = site.import(&ret, Some(&cfp)).unwrap_err();
+    assert!(
+        matches!(err, ServiceError::Forbidden { .. }),
+        "a nurse does not accept keys: {err}"
+    );
+    let sum = site
+        .e
+        .import_bundle(&mut site.admin, &ret, Some(&cfp), &mut |_| {})
+        .unwrap();
     assert!(sum.accepted_node);
 
     // Acknowledged: the next site bundle holds only what is new.

@@ -46,10 +46,8 @@ fn ten_sites_in_any_order_twice_with_a_corrupt_and_a_lost_bundle() {
         p
     };
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
-    let mut deliveries: Vec<(Option<usize>, PathBuf)> = bundles
-        .iter()
-        .map(|(i, p)| (Some(*i), p.clone()))
-        .collect();
+    let mut deliveries: Vec<(Option<usize>, PathBuf)> =
+        bundles.iter().map(|(i, p)| (Some(*i), p.clone())).collect();
     deliveries.push((None, corrupt.clone()));
     let mut imported_once = 0u64;
     for round in 0..2 {
@@ -70,7 +68,10 @@ fn ten_sites_in_any_order_twice_with_a_corrupt_and_a_lost_bundle() {
                 }
                 Err(ServiceError::Refused(msg)) => {
                     assert!(site.is_none(), "a good bundle was refused: {msg}");
-                    assert!(msg.contains("signature does not verify") || msg.contains("changed"), "{msg}");
+                    assert!(
+                        msg.contains("signature does not verify") || msg.contains("changed"),
+                        "{msg}"
+                    );
                     assert_eq!(central.events(), before, "a refused bundle changes nothing");
                 }
                 Err(e) => panic!("{e}"),
@@ -78,7 +79,11 @@ fn ten_sites_in_any_order_twice_with_a_corrupt_and_a_lost_bundle() {
         }
     }
     assert!(imported_once > 0);
-    assert_eq!(central.e.store().subjects().unwrap().len(), 18, "S04 not yet");
+    assert_eq!(
+        central.e.store().subjects().unwrap().len(),
+        18,
+        "S04 not yet"
+    );
 
     // S04 hears nothing back and sends again (from what the central node acknowledged:
     // nothing, so everything).
@@ -96,21 +101,25 @@ fn ten_sites_in_any_order_twice_with_a_corrupt_and_a_lost_bundle() {
         assert!(sum.accepted_node, "central key given at set-up");
         let site = s.e.node_summary().unwrap().site.unwrap();
         assert_eq!(s.digest(Some(&site)), central.digest(Some(&site)), "{site}");
-        let others = s
-            .e
-            .store()
-            .subjects()
-            .unwrap()
-            .into_iter()
-            .filter(|x| x.site != site)
-            .count();
+        let others =
+            s.e.store()
+                .subjects()
+                .unwrap()
+                .into_iter()
+                .filter(|x| x.site != site)
+                .count();
         assert_eq!(others, 0, "{site} received another site's subjects");
         s.verify_ok();
         // The acknowledgements make the next site bundle hold only what is new.
-        s.set(&format!("{site}-900"), "HEIGHT", json!(170.5)).unwrap();
+        s.set(&format!("{site}-900"), "HEIGHT", json!(170.5))
+            .unwrap();
         let inc = s.export(None, false);
         let m = ecrf_services::Ecrf::inspect_bundle(&inc).unwrap();
-        assert!(m.manifest.counts.events < 10, "{site}: {}", m.manifest.counts.events);
+        assert!(
+            m.manifest.counts.events < 10,
+            "{site}: {}",
+            m.manifest.counts.events
+        );
         central.import(&inc, None).unwrap();
         assert_eq!(s.digest(Some(&site)), central.digest(Some(&site)), "{site}");
     }

@@ -32,6 +32,8 @@ pub struct VerifyReport {
     pub pending: Vec<String>,
     /// Whether the database's append-only triggers are in place.
     pub triggers_intact: bool,
+    /// Digest of the clinical state: two nodes that applied the same events show the same.
+    pub digest: String,
 }
 
 impl VerifyReport {
@@ -110,6 +112,7 @@ impl Store {
         drop(rows);
         drop(stmt);
         self.verify_projection(&mut rep)?;
+        rep.digest = self.state_digest(None)?;
         Ok(rep)
     }
 
