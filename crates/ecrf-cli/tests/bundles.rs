@@ -134,6 +134,13 @@ fn bundles_through_the_cli() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.json()["events"].as_u64().unwrap() <= 3, "{}", r.stdout);
     assert_eq!(dm(&central, &["bundle", "import", s(&b2)]).code, 0);
+    let site_digest = site.nurse(&["audit", "verify"]).json()["site_digests"]["S01"].clone();
+    assert!(site_digest.is_string());
+    assert_eq!(
+        dm(&central, &["audit", "verify"]).json()["site_digests"]["S01"],
+        site_digest,
+        "the site and the central node agree on S01"
+    );
     let history = dm(&central, &["bundle", "history"]).json();
     assert_eq!(history.as_array().unwrap().len(), 4);
     assert_eq!(history[0]["origin"], site_id.as_str());

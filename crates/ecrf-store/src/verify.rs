@@ -34,6 +34,8 @@ pub struct VerifyReport {
     pub triggers_intact: bool,
     /// Digest of the clinical state: two nodes that applied the same events show the same.
     pub digest: String,
+    /// The same, per site's subjects: a site node and the central node agree on their site.
+    pub site_digests: BTreeMap<String, String>,
 }
 
 impl VerifyReport {
@@ -113,6 +115,17 @@ impl Store {
         drop(stmt);
         self.verify_projection(&mut rep)?;
         rep.digest = self.state_digest(None)?;
+        let sites: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT DISTINCT site FROM subjects ORDER BY site")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for site in sites {
+            let d = self.state_digest(Some(&site))?;
+            rep.site_digests.insert(site, d);
+        }
         Ok(rep)
     }
 
