@@ -2,7 +2,7 @@
 //!
 //! A bundle is one ZIP file (`.ecrfb`) holding a manifest, the change events in JSON Lines
 //! members and the signed PDF CRFs, signed as a whole by the origin node's Ed25519 key in the
-//! ZIP archive comment. The format is specified in `FORMAT.md` beside this crate.
+//! ZIP archive comment. The format is specified in `docs/bundle-format.md`.
 //!
 //! This crate knows files, ZIP, hashes and Ed25519, nothing of the database: [`BundleWriter`]
 //! streams events and PDFs into a new bundle, [`BundleReader::open`] verifies a whole bundle
