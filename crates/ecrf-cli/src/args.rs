@@ -41,6 +41,40 @@ pub enum Command {
         #[command(subcommand)]
         command: BundleCommand,
     },
+    /// Queries on items or forms: open, answer, close, re-open, list, show.
+    Query {
+        #[command(subcommand)]
+        command: QueryCommand,
+    },
+    /// Mark an item (--item) or a whole form source-data verified (monitors); --undo withdraws
+    /// the mark. A later change of a value clears it.
+    VerifySdv {
+        #[command(flatten)]
+        addr: FormAddr,
+        #[arg(long)]
+        item: Option<String>,
+        /// The row of a repeating group.
+        #[arg(long, default_value_t = 1)]
+        row: u32,
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Lock data (data managers): the whole study, a subject, an event or a form.
+    Lock {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Unlock data (data managers), with the reason.
+    Unlock {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Locks in force.
+    Locks,
     /// Conflicting edits of one item made on two nodes.
     Conflict {
         #[command(subcommand)]
@@ -185,6 +219,67 @@ pub enum BundleCommand {
     },
     /// Bundles imported: from which node, when, what they held.
     History,
+}
+
+#[derive(Args, Debug)]
+pub struct ScopeArgs {
+    /// The whole study.
+    #[arg(long, conflicts_with = "subject")]
+    pub study: bool,
+    #[arg(long, required_unless_present = "study")]
+    pub subject: Option<String>,
+    #[arg(long, requires = "subject")]
+    pub event: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    pub event_repeat: u32,
+    #[arg(long, requires = "event")]
+    pub form: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    pub form_repeat: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QueryCommand {
+    /// Open a query on a form, or on one item of it (data managers, monitors).
+    Open {
+        #[command(flatten)]
+        addr: FormAddr,
+        #[arg(long)]
+        item: Option<String>,
+        /// The row of a repeating group.
+        #[arg(long, default_value_t = 1)]
+        row: u32,
+        #[arg(long)]
+        text: String,
+    },
+    /// Answer a query (site staff).
+    Answer {
+        query: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Close a query (data managers).
+    Close {
+        query: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Re-open an answered or closed query (data managers).
+    Reopen {
+        query: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Queries with their threads.
+    List {
+        #[arg(long)]
+        subject: Option<String>,
+        /// open, answered or closed.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One query with its thread.
+    Show { query: String },
 }
 
 #[derive(Subcommand, Debug)]

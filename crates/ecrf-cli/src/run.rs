@@ -117,6 +117,31 @@ fn form_ref(a: &FormAddr) -> R<FormRef> {
     )?)
 }
 
+fn scope_of(a: &ScopeArgs) -> R<Scope> {
+    if a.study {
+        return Ok(Scope::Study);
+    }
+    let subject = SubjectId::parse(
+        a.subject
+            .as_deref()
+            .ok_or_else(|| usage("--study or --subject S is required"))?,
+    )?;
+    Ok(match (&a.event, &a.form) {
+        (None, _) => Scope::Subject { subject },
+        (Some(e), None) => {
+            ecrf_core::address::check_repeat(a.event_repeat)?;
+            Scope::Event {
+                subject,
+                event: e.clone(),
+                event_repeat: a.event_repeat,
+            }
+        }
+        (Some(e), Some(f)) => {
+            Scope::Form(FormRef::new(subject, e, a.event_repeat, f, a.form_repeat)?)
+        }
+    })
+}
+
 fn read_json(path: &Path) -> R<serde_json::Value> {
     let text = if path == Path::new("-") {
         let mut s = String::new();
@@ -492,6 +517,65 @@ pub fn run(cli: Cli) -> R {
         } => {
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.import_history(&mut s)?)
+        }
+        Command::Query { command } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            match command {
+                QueryCommand::Open {
+                    addr,
+                    item,
+                    row,
+                    text,
+                } => {
+                    let f = form_ref(addr)?;
+                    let target = match item {
+                        Some(i) => ecrf_core::event::Target::Item(ecrf.item_ref(&f, i, *row)?),
+                        None => ecrf_core::event::Target::Form(f),
+                    };
+                    print(&ecrf.open_query(&mut s, target, text)?)
+                }
+                QueryCommand::Answer { query, text } => {
+                    print(&ecrf.answer_query(&mut s, query, text)?)
+                }
+                QueryCommand::Close { query, text } => {
+                    print(&ecrf.close_query(&mut s, query, text)?)
+                }
+                QueryCommand::Reopen { query, text } => {
+                    print(&ecrf.reopen_query(&mut s, query, text)?)
+                }
+                QueryCommand::List { subject, status } => {
+                    print(&ecrf.queries(&mut s, subject.as_deref(), status.as_deref())?)
+                }
+                QueryCommand::Show { query } => print(&ecrf.query(&mut s, query)?),
+            }
+        }
+        Command::VerifySdv {
+            addr,
+            item,
+            row,
+            undo,
+        } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            let f = form_ref(addr)?;
+            let target = match item {
+                Some(i) => ecrf_core::event::Target::Item(ecrf.item_ref(&f, i, *row)?),
+                None => ecrf_core::event::Target::Form(f),
+            };
+            print(&ecrf.mark_sdv(&mut s, target, !undo)?)
+        }
+        Command::Lock { scope, reason } => {
+            let scope = scope_of(scope)?;
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.lock_data(&mut s, scope, reason.as_deref())?)
+        }
+        Command::Unlock { scope, reason } => {
+            let scope = scope_of(scope)?;
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.unlock_data(&mut s, scope, reason)?)
+        }
+        Command::Locks => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            print(&ecrf.locks(&mut s)?)
         }
         Command::Conflict {
             command: ConflictCommand::List { subject },

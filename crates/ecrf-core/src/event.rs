@@ -107,6 +107,30 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// A stable text key: the form's key, `subject/EVENT.n`, the subject id, or `*`.
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Form(f) => f.key(),
+            Scope::Event {
+                subject,
+                event,
+                event_repeat,
+            } => format!("{subject}/{event}.{event_repeat}"),
+            Scope::Subject { subject } => subject.to_string(),
+            Scope::Study => "*".to_string(),
+        }
+    }
+
+    /// The keys of every scope that covers a form instance, narrowest first.
+    pub fn covering(f: &FormRef) -> [String; 4] {
+        [
+            f.key(),
+            format!("{}/{}.{}", f.subject, f.event, f.event_repeat),
+            f.subject.to_string(),
+            "*".to_string(),
+        ]
+    }
+
     pub fn subject(&self) -> Option<&SubjectId> {
         match self {
             Scope::Form(f) => Some(&f.subject),
@@ -126,6 +150,14 @@ pub enum Target {
 }
 
 impl Target {
+    /// The item's or the form's key.
+    pub fn key(&self) -> String {
+        match self {
+            Target::Item(i) => i.key(),
+            Target::Form(f) => f.key(),
+        }
+    }
+
     pub fn subject(&self) -> &SubjectId {
         match self {
             Target::Item(i) => &i.form.subject,

@@ -69,6 +69,11 @@ pub struct FormStatus {
     /// `signed` or `signature_broken` by the newest signature covering the form; null when no
     /// signature covers it (yet).
     pub signature: Option<String>,
+    /// Queries not closed (open or answered).
+    pub open_queries: u32,
+    pub locked: bool,
+    /// A form-level source data verification mark newer than every value.
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +112,10 @@ pub struct FormView {
     pub queries: Vec<QueryView>,
     /// Signatures covering this form instance, each with whether it still holds.
     pub signatures: Vec<crate::signatures::SignatureView>,
+    /// The lock in force over this form instance, if any: then nothing can change.
+    pub locked: Option<crate::review::LockView>,
+    /// Source data verification marks that still hold.
+    pub verified: crate::review::SdvView,
 }
 
 /// A query on an item (or the whole form when `item` is null).

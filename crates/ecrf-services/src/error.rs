@@ -39,6 +39,9 @@ pub enum ServiceError {
     Store(#[from] ecrf_store::StoreError),
     #[error(transparent)]
     Core(#[from] ecrf_core::CoreError),
+    /// The data are locked (form, event, subject or study).
+    #[error("{0}")]
+    Locked(String),
     /// A bundle refused on import; nothing was changed.
     #[error("bundle refused: {0}")]
     Refused(String),
@@ -65,6 +68,7 @@ impl ServiceError {
             ServiceError::Exists(_) => "exists",
             ServiceError::Integrity(_) => "integrity",
             ServiceError::Refused(_) => "refused",
+            ServiceError::Locked(_) => "locked",
             ServiceError::Store(_) | ServiceError::Io(_) => "io",
             ServiceError::Internal(_) => "internal",
         }

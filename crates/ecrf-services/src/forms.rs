@@ -323,6 +323,22 @@ impl Ecrf {
             overrides,
             queries,
             signatures,
+            locked: self.store.lock_of(f)?.map(|l| crate::review::LockView {
+                scope: l.scope,
+                username: l.username,
+                at: l.at,
+                reason: l.reason,
+            }),
+            verified: {
+                let v = self.store.sdv_state(f)?;
+                crate::review::SdvView {
+                    form: f.clone(),
+                    form_verified: v.form_verified,
+                    items: v.items,
+                    by: v.by,
+                    at: v.at,
+                }
+            },
         })
     }
 
@@ -346,6 +362,7 @@ impl Ecrf {
                 "an override needs a reason (at most 1000 printable characters)".into(),
             ));
         }
+        self.refuse_if_locked(f)?;
         let (_, def) = self.resolve_form(f)?;
         let form = def
             .form(&f.form)
@@ -451,6 +468,7 @@ impl Ecrf {
                 ));
             }
         }
+        self.refuse_if_locked(f)?;
         let (version, def) = self.resolve_form(f)?;
         let form = def
             .form(&f.form)

@@ -16,6 +16,7 @@ mod keys;
 pub mod node;
 pub mod outcomes;
 pub mod pdf;
+pub mod review;
 /// The PDF document model, for shells that choose a language.
 pub use ecrf_pdf::model as pdf_model;
 pub mod schedule;

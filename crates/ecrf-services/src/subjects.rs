@@ -91,17 +91,30 @@ impl Ecrf {
                         })
                         .collect();
                     if existing.is_empty() {
+                        let form = FormRef::new(id.clone(), &ev.id, er, fid, 1)?;
                         forms.push(FormStatus {
-                            form: FormRef::new(id.clone(), &ev.id, er, fid, 1)?,
+                            locked: self.store.lock_of(&form)?.is_some(),
+                            form,
                             status: "not_started".into(),
                             signature: None,
+                            open_queries: 0,
+                            verified: false,
                         });
                     }
                     for f in existing {
+                        let open_queries = self
+                            .store
+                            .form_queries(&f.form)?
+                            .iter()
+                            .filter(|q| q.status != "closed")
+                            .count() as u32;
                         forms.push(FormStatus {
                             form: f.form.clone(),
                             status: f.status.clone(),
                             signature: signature_of(&f.form),
+                            open_queries,
+                            locked: self.store.lock_of(&f.form)?.is_some(),
+                            verified: self.store.sdv_state(&f.form)?.form_verified,
                         });
                     }
                 }

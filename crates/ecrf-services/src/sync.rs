@@ -859,6 +859,7 @@ impl Ecrf {
                 "a resolution needs a reason (at most 1000 printable characters)".into(),
             ));
         }
+        self.refuse_if_locked(&item.form)?;
         let key = item.key();
         let conflict = self
             .store

@@ -28,13 +28,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "sync: versions, conflicts, pending events, node trust, acknowledgements, imports, documents",
         include_str!("sql/0007_sync.sql"),
     ),
+    (
+        "source data verification, locks",
+        include_str!("sql/0008_review.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version that has the current projections: a database migrated from an
 /// older version has its projections rebuilt from the change log.
-pub(crate) const PROJECTIONS_SINCE: i64 = 7;
+pub(crate) const PROJECTIONS_SINCE: i64 = 8;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {

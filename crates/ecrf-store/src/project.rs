@@ -244,10 +244,64 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64, flagged: bo
                 params![ev.id.node.to_string(), node.to_string(), epoch, stream, *up_to as i64],
             )?;
         }
-        // Verification, locks and users have their projections added by the migrations of the
-        // features that show them; the log holds them all from the start.
+        Payload::SourceVerified { target, verified } => {
+            let level = match target {
+                ecrf_core::event::Target::Item(_) => "item",
+                ecrf_core::event::Target::Form(_) => "form",
+            };
+            conn.execute(
+                "INSERT INTO sdv (target_key, level, form_key, subject, verified, hlc, node, username, at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT (target_key) DO UPDATE SET verified = excluded.verified, hlc = excluded.hlc, \
+                 node = excluded.node, username = excluded.username, at = excluded.at \
+                 WHERE (excluded.hlc, excluded.node) > (sdv.hlc, sdv.node)",
+                params![
+                    target.key(),
+                    level,
+                    target.form().key(),
+                    target.subject().as_str(),
+                    verified,
+                    ev.hlc.0 as i64,
+                    ev.id.node.to_string(),
+                    ev.actor.username,
+                    ev.captured_at
+                ],
+            )?;
+        }
+        Payload::Locked { scope, reason } => set_lock(conn, ev, scope, true, reason.as_deref())?,
+        Payload::Unlocked { scope, reason } => set_lock(conn, ev, scope, false, Some(reason))?,
+        // Users have their projection in the users table of each node; the log holds them.
         _ => {}
     }
+    Ok(())
+}
+
+/// A lock or unlock: the latest by clock (then node id) stands for its scope.
+fn set_lock(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    scope: &ecrf_core::event::Scope,
+    locked: bool,
+    reason: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO locks (scope_key, scope, subject, locked, hlc, node, username, at, reason) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+         ON CONFLICT (scope_key) DO UPDATE SET locked = excluded.locked, hlc = excluded.hlc, node = excluded.node, \
+         username = excluded.username, at = excluded.at, reason = excluded.reason \
+         WHERE (excluded.hlc, excluded.node) > (locks.hlc, locks.node)",
+        params![
+            scope.key(),
+            serde_json::to_string(scope)?,
+            scope.subject().map(|s| s.as_str()),
+            locked,
+            ev.hlc.0 as i64,
+            ev.id.node.to_string(),
+            ev.actor.username,
+            ev.captured_at,
+            reason
+        ],
+    )?;
     Ok(())
 }
 
@@ -730,6 +784,197 @@ fn definitions(conn: &Connection) -> Result<Vec<DefinitionRow>> {
     Ok(out)
 }
 
+/// A query with where it is, for lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryListRow {
+    pub query: String,
+    pub subject: String,
+    pub form_key: String,
+    pub item: Option<String>,
+    pub group: Option<String>,
+    pub repeat: Option<u32>,
+    pub rule: Option<String>,
+    pub status: String,
+    pub text: String,
+    pub opened_by: String,
+    pub opened_at: String,
+}
+
+fn query_list(
+    conn: &Connection,
+    subject: Option<&str>,
+    status: Option<&str>,
+    query: Option<&str>,
+) -> Result<Vec<QueryListRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT query, subject, form_key, item, grp, grp_repeat, rule, status, text, opened_by, opened_at FROM queries \
+         WHERE (?1 IS NULL OR subject = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR query = ?3) \
+         ORDER BY subject, opened_at, query",
+    )?;
+    let rows = stmt.query_map(params![subject, status, query], |r| {
+        Ok(QueryListRow {
+            query: r.get(0)?,
+            subject: r.get(1)?,
+            form_key: r.get(2)?,
+            item: r.get(3)?,
+            group: r.get(4)?,
+            repeat: r.get(5)?,
+            rule: r.get(6)?,
+            status: r.get(7)?,
+            text: r.get(8)?,
+            opened_by: r.get(9)?,
+            opened_at: r.get(10)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One message of a query's thread, from the change log.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryMessageRow {
+    pub kind: String,
+    pub text: String,
+    pub username: String,
+    pub at: String,
+}
+
+fn query_thread(conn: &Connection, subject: &str, query: &str) -> Result<Vec<QueryMessageRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, payload, username, captured_at FROM events \
+         WHERE subject = ?1 AND kind IN ('query_opened', 'query_answered', 'query_closed', 'query_reopened') \
+         ORDER BY hlc, node",
+    )?;
+    let mut rows = stmt.query([subject])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let payload: String = r.get(1)?;
+        let p: Payload = serde_json::from_str(&payload)?;
+        let (id, text) = match &p {
+            Payload::QueryOpened { query, text, .. }
+            | Payload::QueryAnswered { query, text, .. }
+            | Payload::QueryClosed { query, text, .. }
+            | Payload::QueryReopened { query, text, .. } => (query.to_string(), text.clone()),
+            _ => continue,
+        };
+        if id == query {
+            out.push(QueryMessageRow {
+                kind: r.get(0)?,
+                text,
+                username: r.get(2)?,
+                at: r.get(3)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A lock in force.
+#[derive(Debug, Clone, Serialize)]
+pub struct LockRow {
+    pub scope_key: String,
+    pub scope: ecrf_core::event::Scope,
+    pub username: String,
+    pub at: String,
+    pub reason: Option<String>,
+}
+
+/// The narrowest lock in force over a form instance, if any.
+fn lock_of(conn: &Connection, f: &FormRef) -> Result<Option<LockRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT scope_key, scope, username, at, reason FROM locks WHERE scope_key = ?1 AND locked = 1",
+    )?;
+    for key in ecrf_core::event::Scope::covering(f) {
+        let row = stmt
+            .query_row([&key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .optional()?;
+        if let Some((scope_key, scope, username, at, reason)) = row {
+            return Ok(Some(LockRow {
+                scope_key,
+                scope: serde_json::from_str(&scope)?,
+                username,
+                at,
+                reason,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn locks(conn: &Connection) -> Result<Vec<LockRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT scope_key, scope, username, at, reason FROM locks WHERE locked = 1 ORDER BY scope_key",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let scope: String = r.get(1)?;
+        out.push(LockRow {
+            scope_key: r.get(0)?,
+            scope: serde_json::from_str(&scope)?,
+            username: r.get(2)?,
+            at: r.get(3)?,
+            reason: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Source data verification of a form instance: the items whose mark still holds (newer than
+/// their current value), and whether a form-level mark holds (newer than every value).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SdvState {
+    pub form_verified: bool,
+    pub items: Vec<String>,
+    pub by: Option<String>,
+    pub at: Option<String>,
+}
+
+fn sdv_state(conn: &Connection, f: &FormRef) -> Result<SdvState> {
+    let newest_value: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(max(e.hlc), 0) FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.form_key = ?1",
+        )?
+        .query_row([f.key()], |r| r.get(0))?;
+    let mut out = SdvState::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.target_key, s.level, s.verified, s.hlc, s.username, s.at, \
+         (SELECT e.hlc FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key = s.target_key) \
+         FROM sdv s WHERE s.form_key = ?1",
+    )?;
+    let mut rows = stmt.query([f.key()])?;
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(0)?;
+        let level: String = r.get(1)?;
+        let verified: bool = r.get(2)?;
+        let hlc: i64 = r.get(3)?;
+        if !verified {
+            continue;
+        }
+        if level == "form" {
+            if hlc > newest_value {
+                out.form_verified = true;
+                out.by = Some(r.get(4)?);
+                out.at = Some(r.get(5)?);
+            }
+        } else {
+            let value_hlc: Option<i64> = r.get(6)?;
+            if value_hlc.is_some_and(|v| hlc > v) {
+                out.items.push(key);
+            }
+        }
+    }
+    out.items.sort();
+    Ok(out)
+}
+
 /// Read queries, on the store or inside a write transaction.
 macro_rules! queries {
     ($t:ty, $conn:ident) => {
@@ -791,6 +1036,26 @@ macro_rules! queries {
             }
             pub fn certificate(&self, fingerprint: &str) -> Result<Option<Vec<u8>>> {
                 certificate(&self.$conn, fingerprint)
+            }
+            pub fn query_list(
+                &self,
+                subject: Option<&str>,
+                status: Option<&str>,
+                query: Option<&str>,
+            ) -> Result<Vec<QueryListRow>> {
+                query_list(&self.$conn, subject, status, query)
+            }
+            pub fn query_thread(&self, subject: &str, query: &str) -> Result<Vec<QueryMessageRow>> {
+                query_thread(&self.$conn, subject, query)
+            }
+            pub fn lock_of(&self, f: &FormRef) -> Result<Option<LockRow>> {
+                lock_of(&self.$conn, f)
+            }
+            pub fn locks(&self) -> Result<Vec<LockRow>> {
+                locks(&self.$conn)
+            }
+            pub fn sdv_state(&self, f: &FormRef) -> Result<SdvState> {
+                sdv_state(&self.$conn, f)
             }
         }
     };

@@ -94,7 +94,7 @@ impl Store {
             "DELETE FROM certificates; DELETE FROM signatures; DELETE FROM query_status; DELETE FROM queries; \
              DELETE FROM definitions; DELETE FROM override_latest; DELETE FROM overrides; DELETE FROM conflicts; \
              DELETE FROM item_versions; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects; \
-             DELETE FROM nodes; DELETE FROM acks;",
+             DELETE FROM nodes; DELETE FROM acks; DELETE FROM sdv; DELETE FROM locks;",
         )?;
         let mut n = 0;
         {

@@ -585,6 +585,8 @@ impl Store {
         dump("SELECT form_key, derivation, value, derived, reason FROM overrides WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY form_key, derivation", 5, true)?;
         dump("SELECT query, form_key, item_key, status, text FROM queries WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY query", 5, true)?;
         dump("SELECT signature, scope, content_hash, forms FROM signatures WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY signature", 4, true)?;
+        dump("SELECT target_key, verified, hlc, node FROM sdv WHERE ?1 IS NULL OR subject LIKE ?1 ORDER BY target_key", 4, true)?;
+        dump("SELECT scope_key, locked, hlc, node, reason FROM locks WHERE ?1 IS NULL OR subject LIKE ?1 OR subject IS NULL ORDER BY scope_key", 5, true)?;
         dump(
             "SELECT version, sha256 FROM definitions ORDER BY version",
             2,
