@@ -10,4 +10,12 @@ status: string,
  * `signed` or `signature_broken` by the newest signature covering the form; null when no
  * signature covers it (yet).
  */
-signature: string | null, };
+signature: string | null, 
+/**
+ * Queries not closed (open or answered).
+ */
+open_queries: number, locked: boolean, 
+/**
+ * A form-level source data verification mark newer than every value.
+ */
+verified: boolean, };

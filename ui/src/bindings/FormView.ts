@@ -2,8 +2,10 @@
 import type { Derived } from "./Derived";
 import type { Finding } from "./Finding";
 import type { FormRef } from "./FormRef";
+import type { LockView } from "./LockView";
 import type { OverrideView } from "./OverrideView";
 import type { QueryView } from "./QueryView";
+import type { SdvView } from "./SdvView";
 import type { SignatureView } from "./SignatureView";
 import type { Slot } from "./Slot";
 import type { ValueEntry } from "./ValueEntry";
@@ -28,4 +30,12 @@ queries: Array<QueryView>,
 /**
  * Signatures covering this form instance, each with whether it still holds.
  */
-signatures: Array<SignatureView>, };
+signatures: Array<SignatureView>, 
+/**
+ * The lock in force over this form instance, if any: then nothing can change.
+ */
+locked: LockView | null, 
+/**
+ * Source data verification marks that still hold.
+ */
+verified: SdvView, };

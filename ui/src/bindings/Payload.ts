@@ -2,6 +2,7 @@
 import type { EventId } from "./EventId";
 import type { FormRef } from "./FormRef";
 import type { ItemRef } from "./ItemRef";
+import type { NodeRole } from "./NodeRole";
 import type { Role } from "./Role";
 import type { Scope } from "./Scope";
 import type { SignatureMeaning } from "./SignatureMeaning";
@@ -40,4 +41,8 @@ certificate: string, } | { "type": "definition_published", study: string, versio
 /**
  * The definition's source files, name → text.
  */
-files: Record<string, string>, } | { "type": "acknowledged", node: string, epoch: number, stream: string, up_to: number, } | { "type": "node_accepted", node: string, fingerprint: string, site: string | null, } | { "type": "node_revoked", node: string, reason: string, };
+files: Record<string, string>, } | { "type": "acknowledged", node: string, epoch: number, stream: string, up_to: number, } | { "type": "node_accepted", node: string, fingerprint: string, 
+/**
+ * Ed25519 verifying key, hex.
+ */
+public_key: string, role: NodeRole, site: string | null, } | { "type": "node_revoked", node: string, site: string | null, reason: string, };

@@ -28,8 +28,8 @@ describe("casebook grid", () => {
     const cb: Casebook = {
       subject,
       forms: [
-        { form: fr("UNS", 1, "AE", 1), status: "complete", signature: null },
-        { form: fr("UNS", 1, "AE", 2), status: "in_progress", signature: null },
+        { form: fr("UNS", 1, "AE", 1), status: "complete", signature: null, open_queries: 0, locked: false, verified: false },
+        { form: fr("UNS", 1, "AE", 2), status: "in_progress", signature: null, open_queries: 0, locked: false, verified: false },
       ],
     };
     const cols = columns(def, cb);

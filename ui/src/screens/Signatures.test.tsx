@@ -171,9 +171,9 @@ describe("casebook signatures", () => {
   const cb: CasebookData = {
     subject: { subject: "S01-001", site: "S01", enrolled_at: "2025-01-01T00:00:00+08:00", definition_version: "1.0", forms_started: 2, forms_complete: 2, eligibility: null },
     forms: [
-      { form: ref, status: "complete", signature: "signed" },
-      { form: { ...ref, event: "FU" }, status: "complete", signature: "signature_broken" },
-      { form: { ...ref, event: "FU", event_repeat: 2 }, status: "complete", signature: null },
+      { form: ref, status: "complete", signature: "signed", open_queries: 0, locked: false, verified: false },
+      { form: { ...ref, event: "FU" }, status: "complete", signature: "signature_broken", open_queries: 0, locked: false, verified: false },
+      { form: { ...ref, event: "FU", event_repeat: 2 }, status: "complete", signature: null, open_queries: 0, locked: false, verified: false },
     ],
   };
 
