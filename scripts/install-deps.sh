@@ -26,6 +26,10 @@ fi
 # pyHanko: the signed-PDF tests validate with it.
 python3 -c 'import pyhanko' 2>/dev/null || pip install --quiet pyhanko pyhanko-cli
 
+# The statistics tests' reference implementations (crates/ecrf-core/tests/stats_*.rs re-run
+# scripts/reference/*.py): SciPy, lifelines (Kaplan-Meier) and pynca (NCA).
+python3 -c 'import scipy, lifelines, pynca' 2>/dev/null || pip install --quiet scipy lifelines pynca
+
 # Front-end dependencies (exact versions from ui/package-lock.json).
 if [ -f ui/package.json ]; then
   if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then

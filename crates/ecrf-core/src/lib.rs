@@ -19,6 +19,7 @@
 //! * [`signature`] — what an electronic signature covers, and its hash.
 //! * [`roles`] — roles, actions and the authorisation table.
 //! * [`canonical`] — RFC 8785 canonical JSON and SHA-256 helpers.
+//! * [`stats`] — response rates, Kaplan-Meier, non-compartmental kinetics, summaries.
 
 pub mod address;
 pub mod bor;
@@ -35,6 +36,7 @@ pub mod overrides;
 pub mod roles;
 pub mod schedule;
 pub mod signature;
+pub mod stats;
 pub mod sync;
 pub mod validate;
 pub mod value;
