@@ -25,6 +25,9 @@ fi
 
 # pyHanko: the signed-PDF tests validate with it.
 python3 -c 'import pyhanko' 2>/dev/null || pip install --quiet pyhanko pyhanko-cli
+# odmlib: its copy of the CDISC ODM 1.3.2 schema (with its imports) validates the ODM export in
+# the tests (xmllint, from libxml2-utils above).
+python3 -c 'import odmlib' 2>/dev/null || pip install --quiet odmlib==0.2.1
 
 # The statistics tests' reference implementations (crates/ecrf-core/tests/stats_*.rs re-run
 # scripts/reference/*.py): SciPy, lifelines (Kaplan-Meier) and pynca (NCA).

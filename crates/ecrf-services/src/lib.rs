@@ -11,6 +11,7 @@ pub mod demo;
 pub mod demo_sites;
 pub mod dto;
 mod error;
+pub mod export;
 pub mod forms;
 mod keys;
 pub mod node;
