@@ -1,10 +1,17 @@
-use crate::error::Result;
-use crate::state::AppState;
-use ecrf_core::address::FormRef;
+use crate::error::{AppError, Result};
+use crate::state::{AppState, Inner};
+use ecrf_core::address::{FormRef, ItemRef};
 use ecrf_core::definition::Definition;
+use ecrf_core::roles::Action;
 use ecrf_services::dto::*;
-use ecrf_services::Session;
-use tauri::State;
+use ecrf_services::sync::{
+    BundleExported, BundleInspection, ConflictView, ImportProgress, ImportRecord, ImportSummary,
+    NodeView,
+};
+use ecrf_services::{Ecrf, ServiceError, Session};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 fn info(ecrf: &ecrf_services::Ecrf, s: &Session) -> Result<SessionInfo> {
     Ok(SessionInfo {
@@ -213,4 +220,154 @@ pub fn export_pdf(
     std::fs::write(&path, &bytes)
         .map_err(|e| crate::error::AppError::new("io", format!("{}: {e}", path.display())))?;
     Ok(bytes.len() as u64)
+}
+
+// ---- sync bundles ----
+
+/// The event that reports a long import's progress (an `ImportProgress`), at most ~20 a second.
+pub const IMPORT_PROGRESS: &str = "bundle-import-progress";
+
+/// Runs `f` on a blocking thread with the state held, so a long import or export does not
+/// freeze the window; other commands answer `busy` meanwhile.
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppHandle, &mut Inner) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let mut g = state.lock()?;
+        f(&app, &mut g)
+    })
+    .await
+    .map_err(|e| AppError::new("internal", format!("the background task failed: {e}")))?
+}
+
+fn bundle_path(path: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(path);
+    if path.extension().is_none_or(|e| e != "ecrfb") {
+        return Err(AppError::new(
+            "invalid_input",
+            "the file name must end in .ecrfb",
+        ));
+    }
+    Ok(path)
+}
+
+/// Writes a bundle to the path chosen in the native save dialog: at a site for the central
+/// node (`to` none or "central"), at the central node for one site node (`to` its id).
+#[tauri::command]
+pub async fn bundle_export(
+    app: AppHandle,
+    to: Option<String>,
+    full: bool,
+    path: String,
+) -> Result<BundleExported> {
+    let path = bundle_path(&path)?;
+    blocking(app, move |_, g| {
+        let (ecrf, s) = g.with_session()?;
+        Ok(ecrf.export_bundle(s, to.as_deref(), full, None, &path)?)
+    })
+    .await
+}
+
+/// Reads and verifies a bundle (who signed it, what it holds) without importing it.
+#[tauri::command]
+pub async fn bundle_inspect(app: AppHandle, path: String) -> Result<BundleInspection> {
+    blocking(app, move |_, g| {
+        let (ecrf, s) = g.with_session()?;
+        ecrf.authorize(s, Action::ImportBundle)?;
+        Ok(Ecrf::inspect_bundle(Path::new(&path))?)
+    })
+    .await
+}
+
+/// Imports each file in turn; a refused file (nothing changed) is a summary with status
+/// `refused` and the reason, as in the CLI. `accept` is the fingerprint of a new node's key
+/// the person checked with the sender.
+#[tauri::command]
+pub async fn bundle_import(
+    app: AppHandle,
+    paths: Vec<String>,
+    accept: Option<String>,
+) -> Result<Vec<ImportSummary>> {
+    blocking(app, move |app, g| {
+        let (ecrf, s) = g.with_session()?;
+        let mut out = Vec::new();
+        for p in paths {
+            let emit = |pr: &ImportProgress| {
+                if let Err(e) = app.emit(IMPORT_PROGRESS, pr) {
+                    log::warn!("import progress not sent: {e}");
+                }
+            };
+            emit(&ImportProgress {
+                file: p.clone(),
+                done: 0,
+                total: 0,
+            });
+            let mut last: Option<Instant> = None;
+            let mut progress = |pr: ImportProgress| {
+                let now = Instant::now();
+                if pr.done >= pr.total
+                    || last.is_none_or(|l| now.duration_since(l) >= Duration::from_millis(50))
+                {
+                    last = Some(now);
+                    emit(&pr);
+                }
+            };
+            match ecrf.import_bundle(s, Path::new(&p), accept.as_deref(), &mut progress) {
+                Ok(sum) => out.push(sum),
+                Err(ServiceError::Refused(reason)) => out.push(ImportSummary {
+                    file: p,
+                    status: "refused".into(),
+                    reason: Some(reason),
+                    ..Default::default()
+                }),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn import_history(state: State<AppState>) -> Result<Vec<ImportRecord>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.import_history(s)?)
+}
+
+#[tauri::command]
+pub fn nodes(state: State<AppState>) -> Result<Vec<NodeView>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.nodes(s)?)
+}
+
+#[tauri::command]
+pub fn revoke_node(state: State<AppState>, node: String, reason: String) -> Result<NodeView> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.revoke_node(s, &node, &reason)?)
+}
+
+#[tauri::command]
+pub fn conflicts(state: State<AppState>, subject: Option<String>) -> Result<Vec<ConflictView>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.conflicts(s, subject.as_deref())?)
+}
+
+/// The data manager's choice for an item in conflict (one of the values or another), with a
+/// reason.
+#[tauri::command]
+pub fn resolve_conflict(
+    state: State<AppState>,
+    item: ItemRef,
+    value: serde_json::Value,
+    reason: String,
+) -> Result<ConflictView> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.resolve_conflict(s, &item, value, &reason)?)
 }

@@ -39,6 +39,14 @@ fn main() {
             commands::sign,
             commands::subject_signatures,
             commands::export_pdf,
+            commands::bundle_export,
+            commands::bundle_inspect,
+            commands::bundle_import,
+            commands::import_history,
+            commands::nodes,
+            commands::revoke_node,
+            commands::conflicts,
+            commands::resolve_conflict,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

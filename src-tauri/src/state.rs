@@ -3,7 +3,7 @@ use anyhow::Context;
 use ecrf_services::clock::SystemClock;
 use ecrf_services::{Config, Ecrf, Kdf, Session};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// The open database and the logged-in session (one user at a time per window).
 pub struct AppState {
@@ -53,13 +53,20 @@ impl AppState {
         })
     }
 
+    /// The state, or `busy` while a long task (a bundle import or export, on a blocking thread)
+    /// holds it: commands run on the window's main thread and must not wait for it.
     pub fn lock(&self) -> Result<MutexGuard<'_, Inner>> {
-        self.inner.lock().map_err(|_| {
-            AppError::new(
+        match self.inner.try_lock() {
+            Ok(g) => Ok(g),
+            Err(TryLockError::WouldBlock) => Err(AppError::new(
+                "busy",
+                "a sync bundle is being imported or exported; try again when it has finished",
+            )),
+            Err(TryLockError::Poisoned(_)) => Err(AppError::new(
                 "internal",
                 "the app's state was poisoned by an earlier failure; restart the app",
-            )
-        })
+            )),
+        }
     }
 }
 

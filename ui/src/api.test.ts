@@ -4,7 +4,12 @@ const invoke = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
 // The dialog plugin is a dependency (not transformed, so not reached by the mock above): stand in
 // for it the way it calls Tauri.
-vi.mock("@tauri-apps/plugin-dialog", () => ({ save: (options: unknown) => invoke("plugin:dialog|save", { options }) }));
+vi.mock("@tauri-apps/plugin-dialog", () => ({
+  save: (options: unknown) => invoke("plugin:dialog|save", { options }),
+  open: (options: unknown) => invoke("plugin:dialog|open", { options }),
+}));
+const listen = vi.fn();
+vi.mock("@tauri-apps/api/event", () => ({ listen: (...a: unknown[]) => listen(...a) }));
 
 const { api, setHooks, toApiError, ApiError } = await import("./api");
 
@@ -55,6 +60,62 @@ describe("api", () => {
       ["definition", {}],
       ["definition", { version: "0.9" }],
     ]);
+  });
+
+  it("the sync commands: export, inspect, import, history, nodes, revoke, conflicts, resolve", async () => {
+    invoke.mockResolvedValue(null);
+    const item = { subject: "S01-001", event: "D7", event_repeat: 1, form: "VS", form_repeat: 1, group: "MAIN", group_repeat: 1, item: "TEMP" };
+    await api.bundleExport(null, false, "/u/S01.ecrfb");
+    await api.bundleExport("4f04a1b2-6c1d-4e5f-9a7b-0c2d3e4f5a6b", true, "/u/c.ecrfb");
+    await api.bundleInspect("/u/a.ecrfb");
+    await api.bundleImport(["/u/a.ecrfb", "/u/b.ecrfb"]);
+    await api.bundleImport(["/u/a.ecrfb"], "ab12");
+    await api.importHistory();
+    await api.nodes();
+    await api.revokeNode("n1", "laptop stolen");
+    await api.conflicts();
+    await api.conflicts("S01-001");
+    await api.resolveConflict(item, 38.2, "source document");
+    expect(invoke.mock.calls).toEqual([
+      ["bundle_export", { to: null, full: false, path: "/u/S01.ecrfb" }],
+      ["bundle_export", { to: "4f04a1b2-6c1d-4e5f-9a7b-0c2d3e4f5a6b", full: true, path: "/u/c.ecrfb" }],
+      ["bundle_inspect", { path: "/u/a.ecrfb" }],
+      ["bundle_import", { paths: ["/u/a.ecrfb", "/u/b.ecrfb"], accept: null }],
+      ["bundle_import", { paths: ["/u/a.ecrfb"], accept: "ab12" }],
+      ["import_history", {}],
+      ["nodes", {}],
+      ["revoke_node", { node: "n1", reason: "laptop stolen" }],
+      ["conflicts", {}],
+      ["conflicts", { subject: "S01-001" }],
+      ["resolve_conflict", { item, value: 38.2, reason: "source document" }],
+    ]);
+  });
+
+  it("the open dialog picks several .ecrfb files; cancelling answers none", async () => {
+    invoke.mockResolvedValueOnce(["/u/a.ecrfb", "/u/b.ecrfb"]).mockResolvedValueOnce(null).mockResolvedValueOnce("/u/c.ecrfb");
+    expect(await api.openBundlePaths()).toEqual(["/u/a.ecrfb", "/u/b.ecrfb"]);
+    expect(await api.openBundlePaths()).toEqual([]);
+    expect(await api.openBundlePaths()).toEqual(["/u/c.ecrfb"]);
+    expect(invoke.mock.calls[0]).toEqual([
+      "plugin:dialog|open",
+      { options: { multiple: true, directory: false, filters: [{ name: "eCRF bundle", extensions: ["ecrfb"] }] } },
+    ]);
+    invoke.mockResolvedValueOnce("/u/S01-x.ecrfb");
+    expect(await api.saveBundlePath("S01-x.ecrfb")).toBe("/u/S01-x.ecrfb");
+    expect(invoke.mock.calls[3]).toEqual(["plugin:dialog|save", { options: { defaultPath: "S01-x.ecrfb", filters: [{ name: "eCRF bundle", extensions: ["ecrfb"] }] } }]);
+  });
+
+  it("import progress comes from the bundle-import-progress event", async () => {
+    const off = vi.fn();
+    listen.mockResolvedValue(off);
+    const seen: unknown[] = [];
+    const stop = await api.onImportProgress((p) => seen.push(p));
+    expect(listen.mock.calls[0][0]).toBe("bundle-import-progress");
+    const handler = listen.mock.calls[0][1] as (e: { payload: unknown }) => void;
+    handler({ payload: { file: "/u/a.ecrfb", done: 5, total: 10 } });
+    expect(seen).toEqual([{ file: "/u/a.ecrfb", done: 5, total: 10 }]);
+    stop();
+    expect(off).toHaveBeenCalled();
   });
 
   it("turns rejections into ApiError, keeping code, message and findings", async () => {

@@ -3,7 +3,15 @@
 // the password, then retry the same call) and when it has ended (go to the login screen).
 
 import { invoke } from "@tauri-apps/api/core";
-import { save as saveDialog } from "@tauri-apps/plugin-dialog";
+import { listen } from "@tauri-apps/api/event";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import type { BundleExported } from "./bindings/BundleExported";
+import type { ConflictView } from "./bindings/ConflictView";
+import type { ImportProgress } from "./bindings/ImportProgress";
+import type { ImportRecord } from "./bindings/ImportRecord";
+import type { ImportSummary } from "./bindings/ImportSummary";
+import type { ItemRef } from "./bindings/ItemRef";
+import type { NodeView } from "./bindings/NodeView";
 import type { Casebook } from "./bindings/Casebook";
 import type { CheckOutcome } from "./bindings/CheckOutcome";
 import type { Definition } from "./bindings/Definition";
@@ -33,6 +41,8 @@ export type ErrorCode =
   | "invalid_input"
   | "io"
   | "integrity"
+  | "refused"
+  | "busy"
   | "internal";
 
 /** The error every command may reject with. */
@@ -137,6 +147,47 @@ export const api = {
    * and meaning are given. Answers the number of bytes written. */
   exportPdf: (scope: Scope, lang: PdfLang, path: string, signAs?: { password: string; meaning: SignatureMeaning }) =>
     call<number>("export_pdf", signAs ? { scope, lang, path, password: signAs.password, meaning: signAs.meaning } : { scope, lang, path }),
+  /** Writes a sync bundle to `path`: at a site for the central node (`to` omitted), at the
+   * central node for one site node (`to` its node id). Incremental unless `full`. */
+  bundleExport: (to: string | null, full: boolean, path: string) => call<BundleExported>("bundle_export", { to, full, path }),
+  /** Reads and verifies a bundle without importing it (who signed it, what it holds). */
+  bundleInspect: (path: string) => call<BundleInspection>("bundle_inspect", { path }),
+  /** Imports the files in turn; a refused file comes back with status "refused" and the reason.
+   * `accept` is the key fingerprint of a new node, checked with the sender. */
+  bundleImport: (paths: string[], accept: string | null = null) => call<ImportSummary[]>("bundle_import", { paths, accept }),
+  /** Calls `f` with each progress report of an import; answers the function that stops it. */
+  onImportProgress: async (f: (p: ImportProgress) => void): Promise<() => void> => {
+    try {
+      return await listen<ImportProgress>(IMPORT_PROGRESS, (e) => f(e.payload));
+    } catch (raw) {
+      throw toApiError(raw);
+    }
+  },
+  importHistory: () => call<ImportRecord[]>("import_history"),
+  nodes: () => call<NodeView[]>("nodes"),
+  revokeNode: (node: string, reason: string) => call<NodeView>("revoke_node", { node, reason }),
+  conflicts: (subject?: string) => call<ConflictView[]>("conflicts", subject === undefined ? {} : { subject }),
+  resolveConflict: (item: ItemRef, value: unknown, reason: string) => call<ConflictView>("resolve_conflict", { item, value, reason }),
+  /** The native open dialog for sync bundles (several at once): the chosen paths, or [] when
+   * cancelled. */
+  openBundlePaths: async (): Promise<string[]> => {
+    try {
+      const p = await openDialog({ multiple: true, directory: false, filters: [{ name: "eCRF bundle", extensions: ["ecrfb"] }] });
+      if (p === null || p === undefined) return [];
+      return Array.isArray(p) ? p : [p];
+    } catch (raw) {
+      throw toApiError(raw);
+    }
+  },
+  /** The native save dialog for a sync bundle: the chosen path, or null when cancelled. */
+  saveBundlePath: async (defaultPath: string): Promise<string | null> => {
+    try {
+      const p = await saveDialog({ defaultPath, filters: [{ name: "eCRF bundle", extensions: ["ecrfb"] }] });
+      return p ?? null;
+    } catch (raw) {
+      throw toApiError(raw);
+    }
+  },
   /** The native save dialog: the chosen path, or null when cancelled. */
   savePdfPath: async (defaultPath: string): Promise<string | null> => {
     try {
@@ -149,5 +200,25 @@ export const api = {
 };
 
 export type PdfLang = "en" | "zh" | "both";
+
+/** What `bundle_inspect` answers: the bundle's manifest and the fingerprint of the key that
+ * signed it (the services' `BundleInspection`; it has no generated type). */
+export type BundleInspection = {
+  origin_key_fingerprint: string;
+  signature: string;
+  manifest: {
+    study: string;
+    definition_version: string;
+    origin: { node: string; role: string; site: string | null; epoch: number; public_key: string };
+    destination: string | null;
+    full: boolean;
+    created_at: string;
+    streams: Array<{ node: string; epoch: number; stream: string; first: number; last: number; count: number }>;
+    counts: { events: number; pdfs: number };
+  };
+};
+
+/** The event the import reports its progress with (at most ~20 a second). */
+export const IMPORT_PROGRESS = "bundle-import-progress";
 
 export type Api = typeof api;

@@ -12,9 +12,21 @@ import { Casebook } from "./screens/Casebook";
 import { FormScreen } from "./screens/FormScreen";
 import { Login } from "./screens/Login";
 import { Subjects } from "./screens/Subjects";
+import { Sync } from "./screens/Sync";
 import { Worklist } from "./screens/Worklist";
 
 type Status = { text: string; kind: StatusKind; at: number };
+
+type MainScreen = "subjects" | "worklist" | "sync";
+
+/** The sync screen is for those who move bundles, manage node keys or resolve conflicts. */
+export function mainScreens(can: (a: SessionInfo["permissions"][number]) => boolean): MainScreen[] {
+  const sync = can("export_bundle") || can("import_bundle") || can("manage_node_keys") || can("resolve_conflict");
+  return sync ? ["subjects", "worklist", "sync"] : ["subjects", "worklist"];
+}
+
+const NAV_TEXT = { subjects: "nav.subjects", worklist: "nav.worklist", sync: "nav.sync" } as const;
+const NAV_TITLE = { subjects: undefined, worklist: "nav.worklist.title", sync: "nav.sync.title" } as const;
 
 export function App() {
   const [, setLangState] = useState<Lang>(lang());
@@ -163,7 +175,7 @@ export function App() {
   };
 
   /** One of the main screens, from the navigation: the stack starts again there. */
-  const goHome = (kind: "subjects" | "worklist") =>
+  const goHome = (kind: MainScreen) =>
     guarded(() => {
       showStatus("");
       setStack([{ kind }]);
@@ -249,6 +261,7 @@ export function App() {
   else if (!services) body = <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
   else if (screen.kind === "subjects") body = <Subjects />;
   else if (screen.kind === "worklist") body = <Worklist />;
+  else if (screen.kind === "sync") body = <Sync />;
   else if (screen.kind === "casebook") body = <Casebook subject={screen.subject} key={screen.subject} />;
   else body = <FormScreen form={screen.form} key={JSON.stringify(screen.form)} />;
 
@@ -262,19 +275,22 @@ export function App() {
         </div>
         {services && (
           <nav class="main-nav" aria-label={t("nav.label")}>
-            {(["subjects", "worklist"] as const).map((k) => (
-              <button
-                key={k}
-                id={`nav-${k}`}
-                type="button"
-                class={`nav-tab${stack[0].kind === k ? " active" : ""}`}
-                aria-current={stack[0].kind === k ? "page" : undefined}
-                title={k === "worklist" ? t("nav.worklist.title") : undefined}
-                onClick={() => goHome(k)}
-              >
-                {t(k === "subjects" ? "nav.subjects" : "nav.worklist")}
-              </button>
-            ))}
+            {mainScreens(services.can).map((k) => {
+              const title = NAV_TITLE[k];
+              return (
+                <button
+                  key={k}
+                  id={`nav-${k}`}
+                  type="button"
+                  class={`nav-tab${stack[0].kind === k ? " active" : ""}`}
+                  aria-current={stack[0].kind === k ? "page" : undefined}
+                  title={title ? t(title) : undefined}
+                  onClick={() => goHome(k)}
+                >
+                  {t(NAV_TEXT[k])}
+                </button>
+              );
+            })}
           </nav>
         )}
         <div class="header-right">

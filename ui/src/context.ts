@@ -8,6 +8,7 @@ import type { SessionInfo } from "./bindings/SessionInfo";
 export type Screen =
   | { kind: "subjects" }
   | { kind: "worklist" }
+  | { kind: "sync" }
   | { kind: "casebook"; subject: string }
   | { kind: "form"; form: FormRef };
 

@@ -50,7 +50,7 @@ describe("the dictionary", () => {
   it("has the words for every role, form status and error code the services send", () => {
     for (const r of ["nurse", "investigator", "monitor", "data-manager", "admin"]) expect(hasKey(`role.${r}`)).toBe(true);
     for (const s of ["not_started", "in_progress", "complete"]) expect(hasKey(`status.${s}`)).toBe(true);
-    for (const c of ["validation", "reason_required", "unauthenticated", "session_locked", "forbidden", "not_found", "invalid_input", "io", "integrity", "internal"])
+    for (const c of ["validation", "reason_required", "unauthenticated", "session_locked", "forbidden", "not_found", "invalid_input", "io", "integrity", "refused", "busy", "internal"])
       expect(hasKey(`error.${c}`)).toBe(true);
   });
 });

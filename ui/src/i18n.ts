@@ -344,6 +344,237 @@ export const dict = {
   "export.failed": { en: "Not exported: {msg}", zh: "导出失败：{msg}" },
   "export.notPdf": { en: "The file name must end in .pdf.", zh: "文件名必须以 .pdf 结尾。" },
 
+  // Sync bundles
+  "nav.sync": { en: "Sync", zh: "数据同步" },
+  "nav.sync.title": { en: "Send and receive sync bundles, trusted computers, conflicts", zh: "发送和接收同步数据包、受信任的计算机、数据冲突" },
+  "sync.heading": { en: "Sync", zh: "数据同步" },
+  "sync.intro.site": {
+    en: "Data travels between this site and the central office as signed bundle files (.ecrfb), on a USB stick or by secure transfer.",
+    zh: "本研究中心与中心数据管理之间通过带签名的数据包文件（.ecrfb）交换数据，可使用 U 盘或安全传输方式。",
+  },
+  "sync.intro.central": {
+    en: "Sites send their data as signed bundle files (.ecrfb); each site gets a return bundle with the central office's changes.",
+    zh: "各研究中心以带签名的数据包文件（.ecrfb）发送数据；中心数据管理为每个研究中心生成回传数据包。",
+  },
+  "sync.tabs": { en: "Sync sections", zh: "同步功能" },
+  "sync.tab.transfer": { en: "Send and receive", zh: "发送与接收" },
+  "sync.tab.history": { en: "Import history", zh: "导入记录" },
+  "sync.tab.nodes": { en: "Computers", zh: "计算机" },
+  "sync.tab.conflicts": { en: "Conflicts", zh: "数据冲突" },
+  "sync.tab.conflictsN": { en: "Conflicts ({n})", zh: "数据冲突（{n}）" },
+  "sync.central": { en: "Central office", zh: "中心数据管理" },
+  "sync.central.inText": { en: "the central office", zh: "中心数据管理" },
+  "sync.site": { en: "Site {site}", zh: "研究中心 {site}" },
+  "sync.nodeShort": { en: "node {id}", zh: "节点 {id}" },
+  "sync.fromNode": { en: "{who} (node {id})", zh: "{who}（节点 {id}）" },
+  "sync.loadError": { en: "Could not load: {msg}", zh: "无法加载：{msg}" },
+  "sync.changes.one": { en: "{n} change", zh: "{n} 条变更" },
+  "sync.changes.other": { en: "{n} changes", zh: "{n} 条变更" },
+  "sync.andPdfs": { en: "{events} and {pdfs}", zh: "{events}和 {pdfs}" },
+  "sync.copy": { en: "Copy", zh: "复制" },
+  "sync.copy.title": { en: "Copy the whole fingerprint", zh: "复制完整指纹" },
+  "sync.copied": { en: "Fingerprint copied.", zh: "指纹已复制。" },
+
+  // Sync: export
+  "sync.export.site": { en: "Send data to the central office", zh: "向中心数据管理发送数据" },
+  "sync.export.site.text": {
+    en: "Saves the changes made on this computer that the central office has not yet confirmed into one signed file.",
+    zh: "将本机上中心数据管理尚未确认接收的变更保存为一个带签名的文件。",
+  },
+  "sync.export.central": { en: "Send a return bundle to a site", zh: "向研究中心发送回传数据包" },
+  "sync.export.central.text": {
+    en: "Saves what the chosen site has not yet confirmed (queries, resolutions, definition changes, other computers' data of that site) into one signed file.",
+    zh: "将所选研究中心尚未确认接收的内容（质疑、冲突处理、研究定义变更、该中心其他计算机的数据）保存为一个带签名的文件。",
+  },
+  "sync.export.to": { en: "Destination", zh: "发送给" },
+  "sync.export.noSites": {
+    en: "No site is known yet: a site's key is accepted when its first bundle is imported here.",
+    zh: "尚无已知的研究中心：导入某研究中心的第一个数据包时即接受其密钥。",
+  },
+  "sync.export.full": { en: "Everything (full)", zh: "全部数据（完整）" },
+  "sync.export.full.text": {
+    en: "All data, not only what is new; only when the other side asks for it.",
+    zh: "导出全部数据而不仅是新增部分；仅在对方要求时使用。",
+  },
+  "sync.export.button": { en: "Save bundle…", zh: "保存数据包…" },
+  "sync.export.busy": { en: "Saving the bundle…", zh: "正在保存数据包…" },
+  "sync.export.done": { en: "Saved {file}: {contents} ({kb} KB).", zh: "已保存 {file}：{contents}（{kb} KB）。" },
+  "sync.export.empty": {
+    en: "Saved {file}. It holds no changes: everything up to now has been confirmed.",
+    zh: "已保存 {file}。其中没有新的变更：目前为止的数据均已被确认接收。",
+  },
+  "sync.export.failed": { en: "Not saved: {msg}", zh: "未保存：{msg}" },
+  "sync.export.notBundle": { en: "The file name must end in .ecrfb.", zh: "文件名必须以 .ecrfb 结尾。" },
+  "sync.export.chooseSite": { en: "Choose the site to send to.", zh: "请选择要发送的研究中心。" },
+
+  // Sync: import
+  "sync.import.site": { en: "Receive a return bundle", zh: "接收回传数据包" },
+  "sync.import.central": { en: "Import site bundles", zh: "导入研究中心数据包" },
+  "sync.import.text": {
+    en: "Choose one or more .ecrfb files. Each is checked (signature, sender, contents) before anything changes; a refused file changes nothing.",
+    zh: "选择一个或多个 .ecrfb 文件。每个文件在写入前都会先核验（签名、发送方、内容）；被拒绝的文件不会改变任何数据。",
+  },
+  "sync.import.button": { en: "Choose files…", zh: "选择文件…" },
+  "sync.import.busy": { en: "Importing…", zh: "正在导入…" },
+  "sync.import.checking": { en: "File {i} of {n}: checking the signature and contents of {file}…", zh: "第 {i}/{n} 个文件：正在核验 {file} 的签名和内容…" },
+  "sync.import.progress": { en: "File {i} of {n}: {file} — {done} of {total} changes", zh: "第 {i}/{n} 个文件：{file} — 已处理 {done}/{total} 条变更" },
+  "sync.import.progress.label": { en: "Import progress", zh: "导入进度" },
+  "sync.import.results": { en: "Result", zh: "导入结果" },
+  "sync.import.doneAll": { en: "{n} bundle(s) imported.", zh: "已导入 {n} 个数据包。" },
+  "sync.import.doneSome": { en: "{ok} bundle(s) imported, {refused} refused.", zh: "已导入 {ok} 个数据包，{refused} 个被拒绝。" },
+  "sync.import.failed": { en: "Not imported: {msg}", zh: "未导入：{msg}" },
+
+  // Sync: one summary card per bundle
+  "sync.sum.imported": { en: "Imported from {from}", zh: "已从{from}导入" },
+  "sync.sum.created": { en: "created {at}", zh: "创建于 {at}" },
+  "sync.sum.refused": { en: "Refused", zh: "已拒绝" },
+  "sync.sum.nothingChanged": { en: "Nothing was changed.", zh: "未更改任何数据。" },
+  "sync.sum.nothingNew": { en: "Nothing new: all {n} changes were already here", zh: "没有新内容：全部 {n} 条变更本机均已存在" },
+  "sync.sum.new.one": { en: "{n} new change", zh: "{n} 条新变更" },
+  "sync.sum.new.other": { en: "{n} new changes", zh: "{n} 条新变更" },
+  "sync.sum.duplicate": { en: "{n} already here", zh: "{n} 条本机已有" },
+  "sync.sum.pending": { en: "{n} waiting for an earlier bundle", zh: "{n} 条等待更早的数据包" },
+  "sync.sum.released.one": { en: "{n} change that was waiting now applied", zh: "{n} 条此前等待的变更现已生效" },
+  "sync.sum.released.other": { en: "{n} changes that were waiting now applied", zh: "{n} 条此前等待的变更现已生效" },
+  "sync.sum.conflicts.one": { en: "{n} conflict to resolve", zh: "{n} 处冲突待处理" },
+  "sync.sum.conflicts.other": { en: "{n} conflicts to resolve", zh: "{n} 处冲突待处理" },
+  "sync.sum.future": { en: "{n} dated in the future (flagged)", zh: "{n} 条时间晚于当前时间（已标记）" },
+  "sync.sum.pdfs.one": { en: "{n} signed PDF", zh: "{n} 份已签名 PDF" },
+  "sync.sum.pdfs.other": { en: "{n} signed PDFs", zh: "{n} 份已签名 PDF" },
+  "sync.sum.accepted": { en: "The sending computer's key was accepted with this import.", zh: "本次导入同时接受了发送方计算机的密钥。" },
+  "sync.sum.subjects": { en: "Subjects: {list}", zh: "涉及受试者：{list}" },
+  "sync.sum.definitions": { en: "Study definition {list} now in use.", zh: "研究定义 {list} 现已启用。" },
+  "sync.sum.gaps": {
+    en: "An earlier bundle from this sender has not been imported yet: ask for it, or for a full bundle.",
+    zh: "该发送方有更早的数据包尚未导入：请索取该数据包或完整数据包。",
+  },
+  "sync.sum.pendingHint": {
+    en: "Waiting changes join the record by themselves once the earlier bundle is imported.",
+    zh: "导入更早的数据包后，等待中的变更会自动写入记录。",
+  },
+  "sync.sum.conflictsHint": { en: "See Conflicts.", zh: "请查看“数据冲突”。" },
+  "sync.refused.unknown": {
+    en: "It comes from a computer this one does not know yet: {from}.",
+    zh: "该数据包来自本机尚不认识的计算机：{from}。",
+  },
+  "sync.refused.revoked": { en: "It is signed by a computer whose key was revoked: {detail}", zh: "其签名所用计算机的密钥已被吊销：{detail}" },
+  "sync.refused.otherNode": { en: "It was made for another computer.", zh: "该数据包是为另一台计算机生成的。" },
+  "sync.refused.ownNode": { en: "It was made on this computer.", zh: "该数据包是本机生成的。" },
+  "sync.refused.otherStudy": { en: "It belongs to another study.", zh: "该数据包属于其他研究。" },
+  "sync.refused.siteToSite": { en: "A site imports bundles from the central office only.", zh: "研究中心只能导入来自中心数据管理的数据包。" },
+  "sync.refused.centralToCentral": { en: "The central office imports bundles from sites only.", zh: "中心数据管理只能导入来自研究中心的数据包。" },
+  "sync.refused.details": { en: "Details", zh: "详细信息" },
+  "sync.accept.button": { en: "Check the key and accept…", zh: "核对密钥并接受…" },
+  "sync.accept.askDm": {
+    en: "Ask the data manager or the administrator to check this computer's key and accept it.",
+    zh: "请联系数据管理员或系统管理员核对并接受该计算机的密钥。",
+  },
+
+  // Sync: accepting a new computer's key
+  "accept.title": { en: "Accept a new computer's key", zh: "接受新计算机的密钥" },
+  "accept.what": {
+    en: "{file} was signed by {from}, created {at}, with {contents}.",
+    zh: "{file} 由{from}签名，创建于 {at}，包含 {contents}。",
+  },
+  "accept.fingerprint": { en: "Key fingerprint", zh: "密钥指纹" },
+  "accept.warning": {
+    en: "Phone the sender and have them read out the fingerprint shown on their computer (Sync → Computers → This computer). Accept only if every character matches: from now on, bundles signed with this key are imported without asking.",
+    zh: "请致电发送方，请对方读出其计算机上显示的指纹（数据同步 → 计算机 → 本机）。只有每个字符都一致时才可接受：此后以该密钥签名的数据包将直接导入，不再询问。",
+  },
+  "accept.check": { en: "I have checked the fingerprint with the sender by phone", zh: "我已通过电话与发送方核对了指纹" },
+  "accept.checkMissing": { en: "Confirm that you checked the fingerprint first.", zh: "请先确认您已核对指纹。" },
+  "accept.ok": { en: "Accept and import", zh: "接受并导入" },
+  "accept.loading": { en: "Reading the bundle…", zh: "正在读取数据包…" },
+
+  // Sync: import history
+  "history.col.file": { en: "File", zh: "文件" },
+  "history.col.from": { en: "From", zh: "来自" },
+  "history.col.created": { en: "Created", zh: "创建时间" },
+  "history.col.imported": { en: "Imported", zh: "导入时间" },
+  "history.col.by": { en: "By", zh: "导入人" },
+  "history.col.new": { en: "New", zh: "新增" },
+  "history.col.duplicate": { en: "Already here", zh: "本机已有" },
+  "history.col.pending": { en: "Waiting", zh: "等待中" },
+  "history.col.pdfs": { en: "PDFs", zh: "PDF" },
+  "history.empty": { en: "No bundle has been imported on this computer yet.", zh: "本机尚未导入任何数据包。" },
+  "history.count": { en: "{n} bundles imported", zh: "共导入 {n} 个数据包" },
+
+  // Sync: computers (nodes)
+  "nodes.me": { en: "This computer", zh: "本机" },
+  "nodes.me.text": {
+    en: "Read this fingerprint out when the other side asks you to confirm your key.",
+    zh: "对方要求核对密钥时，请读出此指纹。",
+  },
+  "nodes.known": { en: "Known computers", zh: "已知计算机" },
+  "nodes.col.who": { en: "Site", zh: "研究中心" },
+  "nodes.col.node": { en: "Node", zh: "节点" },
+  "nodes.col.fingerprint": { en: "Key fingerprint", zh: "密钥指纹" },
+  "nodes.col.status": { en: "Status", zh: "状态" },
+  "nodes.col.accepted": { en: "Accepted", zh: "接受时间" },
+  "nodes.col.received": { en: "Received from it", zh: "已从其接收" },
+  "nodes.col.acknowledged": { en: "It has confirmed", zh: "其已确认接收" },
+  "nodes.status.accepted": { en: "Trusted", zh: "受信任" },
+  "nodes.status.revoked": { en: "Revoked", zh: "已吊销" },
+  "nodes.acceptedBy": { en: "{at} by {user}", zh: "{at}，{user}" },
+  "nodes.revokedOn": { en: "{at}: {reason}", zh: "{at}：{reason}" },
+  "nodes.stream.all": { en: "study-wide", zh: "全研究" },
+  "nodes.received": { en: "{stream} up to no. {n}", zh: "{stream}至第 {n} 条" },
+  "nodes.acked": { en: "{stream}: {n} of {total}", zh: "{stream}：{n}/{total}" },
+  "nodes.epoch": { en: "{stream} (restart {e})", zh: "{stream}（第 {e} 次恢复）" },
+  "nodes.nothing": { en: "nothing yet", zh: "尚无" },
+  "nodes.empty": {
+    en: "No other computer is known yet: its key is accepted when its first bundle is imported.",
+    zh: "尚无其他已知计算机：导入其第一个数据包时即接受其密钥。",
+  },
+  "nodes.revoke": { en: "Revoke…", zh: "吊销…" },
+  "nodes.revoke.title": { en: "Revoke the key of {who}", zh: "吊销{who}的密钥" },
+  "nodes.revoke.text": {
+    en: "Bundles signed with this key are refused from now on (a lost or stolen laptop). What was already imported from it stays.",
+    zh: "此后以该密钥签名的数据包都将被拒绝（例如笔记本电脑丢失或被盗）。已从其导入的数据保持不变。",
+  },
+  "nodes.revoke.reason": { en: "Reason", zh: "原因" },
+  "nodes.revoke.ok": { en: "Revoke key", zh: "吊销密钥" },
+  "nodes.revoke.reasonMissing": { en: "A reason is required.", zh: "必须填写原因。" },
+  "nodes.revoke.done": { en: "The key of {who} was revoked.", zh: "{who}的密钥已吊销。" },
+  "nodes.revoke.failed": { en: "Not revoked: {msg}", zh: "未吊销：{msg}" },
+
+  // Sync: conflicts
+  "conflicts.intro": {
+    en: "The same value was changed in two places before either saw the other's change. Both values are kept; the data manager chooses which holds, with a reason.",
+    zh: "同一数据在两处被修改，且双方修改前都未看到对方的修改。两个值都已保留；由数据管理员选定有效值并填写原因。",
+  },
+  "conflicts.empty": { en: "No conflicts.", zh: "没有数据冲突。" },
+  "conflicts.col.subject": { en: "Subject", zh: "受试者编号" },
+  "conflicts.col.item": { en: "Item", zh: "数据项" },
+  "conflicts.col.values": { en: "Competing values", zh: "冲突的值" },
+  "conflicts.by": { en: "{user}, {at}", zh: "{user}，{at}" },
+  "conflicts.imported": { en: "received {at}", zh: "接收于 {at}" },
+  "conflicts.shown": { en: "shown now", zh: "当前显示" },
+  "conflicts.shown.title": { en: "The value the forms show until the conflict is resolved", zh: "冲突处理前表单中显示的值" },
+  "conflicts.flagged": { en: "future time", zh: "时间异常" },
+  "conflicts.flagged.title": {
+    en: "Stamped implausibly far in the future (a wrong clock?): it never wins a conflict by itself",
+    zh: "时间戳远晚于当前时间（时钟可能有误）：此值不会自动胜出",
+  },
+  "conflicts.resolution": { en: "earlier resolution", zh: "此前的处理结果" },
+  "conflicts.empty.value": { en: "(empty)", zh: "（空）" },
+  "conflicts.row": { en: "row {n}", zh: "第 {n} 行" },
+  "conflicts.resolve": { en: "Resolve…", zh: "处理…" },
+  "resolve.title": { en: "Resolve conflict: {item}", zh: "处理冲突：{item}" },
+  "resolve.context": { en: "Subject {subject} · {where}", zh: "受试者 {subject} · {where}" },
+  "resolve.choose": { en: "Value that holds", zh: "有效值" },
+  "resolve.other": { en: "Another value:", zh: "其他值：" },
+  "resolve.reason": { en: "Reason", zh: "原因" },
+  "resolve.reasonMissing": { en: "A reason is required.", zh: "必须填写原因。" },
+  "resolve.valueMissing": { en: "Choose one of the values or enter another.", zh: "请选择其中一个值或填写其他值。" },
+  "resolve.text": {
+    en: "Your choice supersedes every competing value and goes back to the site with the next return bundle.",
+    zh: "您的选择将取代所有冲突的值，并随下一个回传数据包发回研究中心。",
+  },
+  "resolve.ok": { en: "Record resolution", zh: "确认处理" },
+  "resolve.done": { en: "Conflict on {item} resolved.", zh: "“{item}”的冲突已处理。" },
+  "resolve.failed": { en: "Not resolved: {msg}", zh: "未处理：{msg}" },
+
   // Errors by code
   "error.validation": { en: "Some values are not valid", zh: "部分数据不符合要求" },
   "error.reason_required": { en: "A reason for change is required", zh: "需要填写修改原因" },
@@ -355,6 +586,8 @@ export const dict = {
   "error.invalid_input": { en: "The input is not valid", zh: "输入无效" },
   "error.io": { en: "The database could not be read or written", zh: "无法读写数据库" },
   "error.integrity": { en: "The data failed an integrity check; tell the data manager", zh: "数据完整性校验失败，请通知数据管理员" },
+  "error.refused": { en: "The bundle was refused; nothing was changed", zh: "数据包被拒绝，未更改任何数据" },
+  "error.busy": { en: "A sync bundle is being imported or exported; try again when it has finished", zh: "正在导入或导出同步数据包，请在完成后重试" },
   "error.internal": { en: "Something went wrong in the application", zh: "程序内部出错" },
 } satisfies Record<string, Entry>;
 
@@ -414,4 +647,20 @@ export function tx(text: Text | null | undefined): string {
 /** Whether the UI key exists (for strings built from server codes, e.g. role or status). */
 export function hasKey(key: string): key is Key {
   return Object.prototype.hasOwnProperty.call(dict, key);
+}
+
+/** A count in words: the key's `.one` text for 1, its `.other` text otherwise (or the key itself
+ * when it has no such pair); `{n}` is the number, grouped as the language writes it. */
+export function tn(key: string, n: number, params: Record<string, string | number> = {}): string {
+  const k = `${key}.${n === 1 ? "one" : "other"}`;
+  const use = hasKey(k) ? k : hasKey(key) ? key : null;
+  if (!use) return key;
+  return t(use, { ...params, n: num(n) });
+}
+
+/** A whole number grouped by thousands: "1 234" in English (a narrow no-break space), "1,234"
+ * in Chinese. */
+export function num(n: number): string {
+  const s = Math.round(n).toLocaleString("en-US");
+  return current === "zh" ? s : s.replace(/,/g, "\u202f");
 }

@@ -4,13 +4,24 @@
 // AND the URL has `?mock`; inside the real app it is never imported. It imitates the contract
 // roughly (validation, derived values, hidden items); the real rules live in ecrf-core.
 //
-// URL options: `?mock&user=nurse` starts signed in (nurse, investigator, monitor, dm);
+// URL options: `?mock&user=nurse` starts signed in (nurse, investigator, monitor, dm, admin);
 // `&locked` makes the first data call after sign-in answer `session_locked`; `&idle=N` sets the
 // idle lock to N minutes; `&central` makes this a central node; `&lang=zh` starts in Chinese;
 // `&click=SEL|SEL|…` clicks those CSS selectors in turn once each appears (to reach a screen or a
-// dialog for a screenshot), e.g. `&user=investigator&click=[data-subject="S01-001"]|[data-form-cell="D7.1/CRS.1"]`.
+// dialog for a screenshot), e.g. `&user=investigator&click=[data-subject="S01-001"]|[data-form-cell="D7.1/CRS.1"]`;
+// `&files=a.ecrfb|b.ecrfb` are the files the native open dialog answers (sync import: a name
+// starting S01- brings new data, S02- was imported before, S04- is an unknown site; others come
+// from the central node), e.g. `&central&user=dm&click=#nav-sync|#import-bundles`.
 
+import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
+import { IMPORT_PROGRESS } from "./api";
+import type { BundleInspection } from "./api";
+import type { ConflictView } from "./bindings/ConflictView";
+import type { ImportRecord } from "./bindings/ImportRecord";
+import type { ImportSummary } from "./bindings/ImportSummary";
+import type { ItemRef } from "./bindings/ItemRef";
+import type { NodeView } from "./bindings/NodeView";
 import type { Action } from "./bindings/Action";
 import type { CheckDef } from "./bindings/CheckDef";
 import type { Codelist } from "./bindings/Codelist";
@@ -853,23 +864,276 @@ function schedule(s: Subject): Visit[] {
   return out;
 }
 
+// ---- sync bundles ----
+
+const CENTRAL_NODE = "7f3a9c12-5b4e-4d21-8e6f-1a2b3c4d5e6f";
+const SITE_NODES: Record<string, string> = {
+  S01: "4f04a1b2-6c1d-4e5f-9a7b-0c2d3e4f5a6b",
+  S02: "9b3e7d21-0f8a-4b6c-a1d2-e3f4a5b6c7d8",
+  S03: "c71a0e55-2d9b-47f3-b6e1-8a0c2f4d6e8a",
+  S04: "2d8e5f10-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
+};
+const DOWNLOADS = "/home/zhao/Downloads";
+
+/** A made-up key fingerprint (64 hex digits) starting with `head`. */
+function fp(head: string): string {
+  let x = 0;
+  for (const ch of head) x = (x * 31 + ch.charCodeAt(0)) >>> 0;
+  let out = head;
+  while (out.length < 64) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out += (x >>> 16).toString(16).padStart(4, "0");
+  }
+  return out.slice(0, 64);
+}
+
+function now(): string {
+  const d = new Date();
+  const p = (x: number) => String(x).padStart(2, "0");
+  return `${day(0)}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}+08:00`;
+}
+
+type SyncState = { nodes: NodeView[]; history: ImportRecord[]; conflicts: ConflictView[] };
+
+function summary(o: Partial<ImportSummary>): ImportSummary {
+  return {
+    file: "",
+    status: "imported",
+    reason: null,
+    origin: null,
+    origin_site: null,
+    origin_key_fingerprint: null,
+    accepted_node: false,
+    new: 0,
+    duplicate: 0,
+    pending: 0,
+    released: 0,
+    conflicts: 0,
+    future: 0,
+    pdfs: 0,
+    gaps: [],
+    subjects: [],
+    definitions: [],
+    ...o,
+  };
+}
+
+function ref(subject: string, event: string, form: string, item: string, group = "MAIN", formRepeat = 1): ItemRef {
+  return { subject, event, event_repeat: 1, form, form_repeat: formRepeat, group, group_repeat: 1, item };
+}
+
+function syncFixtures(central: boolean): SyncState {
+  const site = (code: string, accepted: string, received: string[], acknowledged: string[], more: Partial<NodeView> = {}): NodeView => ({
+    node: SITE_NODES[code],
+    fingerprint: fp(SITE_NODES[code].slice(0, 4)),
+    role: "site",
+    site: code,
+    status: "accepted",
+    accepted_at: accepted,
+    accepted_by: "dm",
+    revoked_at: null,
+    reason: null,
+    received,
+    acknowledged,
+    ...more,
+  });
+  const nodes: NodeView[] = central
+    ? [
+        site("S01", `${day(-62)}T09:12:40+08:00`, ["1:S01 up to 1234"], ["1:S01 up to 310 of 342", "1:ALL up to 12 of 12"]),
+        site("S02", `${day(-41)}T14:03:11+08:00`, ["1:S02 up to 856"], ["1:S02 up to 98 of 98", "1:ALL up to 12 of 12"]),
+        site("S03", `${day(-90)}T11:30:02+08:00`, ["1:S03 up to 77", "2:S03 up to 15"], [], {
+          status: "revoked",
+          revoked_at: `${day(-20)}T08:45:00+08:00`,
+          reason: "Laptop stolen from the ward office; replaced by a new computer",
+        }),
+      ]
+    : [
+        {
+          node: CENTRAL_NODE,
+          fingerprint: fp("7f3a"),
+          role: "central",
+          site: null,
+          status: "accepted",
+          accepted_at: `${day(-62)}T08:30:00+08:00`,
+          accepted_by: "admin",
+          revoked_at: null,
+          reason: null,
+          received: ["1:S01 up to 342", "1:ALL up to 12"],
+          acknowledged: ["1:S01 up to 1180 of 1234"],
+        },
+      ];
+  const rec = (file: string, code: string | null, created: string, imported: string, by: string, o: Partial<ImportSummary>): ImportRecord => ({
+    file,
+    sha256: fp(file.slice(0, 4)),
+    origin: code ? SITE_NODES[code] : CENTRAL_NODE,
+    origin_site: code,
+    created_at: created,
+    imported_at: imported,
+    imported_by: by,
+    summary: summary({ file, origin: code ? SITE_NODES[code] : CENTRAL_NODE, origin_site: code, ...o }),
+  });
+  const history: ImportRecord[] = central
+    ? [
+        rec(`${DOWNLOADS}/S02-${day(-8)}T1615.ecrfb`, "S02", `${day(-8)}T16:15:02+08:00`, `${day(-7)}T09:20:44+08:00`, "dm", { new: 98, pdfs: 1 }),
+        rec(`${DOWNLOADS}/S01-${day(-9)}T1030.ecrfb`, "S01", `${day(-9)}T10:30:12+08:00`, `${day(-7)}T09:18:05+08:00`, "dm", { new: 310, duplicate: 4, pending: 2 }),
+        rec(`${DOWNLOADS}/S01-${day(-30)}T1102.ecrfb`, "S01", `${day(-30)}T11:02:54+08:00`, `${day(-29)}T15:40:31+08:00`, "admin", { new: 924, pdfs: 3 }),
+        rec(`${DOWNLOADS}/S02-${day(-41)}T1350.ecrfb`, "S02", `${day(-41)}T13:50:19+08:00`, `${day(-41)}T14:03:11+08:00`, "dm", { new: 758, accepted_node: true }),
+      ]
+    : [rec(`/media/usb/central-to-S01-${day(-10)}T1700.ecrfb`, null, `${day(-10)}T17:00:08+08:00`, `${day(-9)}T08:12:30+08:00`, "nurse", { new: 12 })];
+  const at = (d: number, hm: string) => `${day(d)}T${hm}:00+08:00`;
+  const conflicts: ConflictView[] = [
+    {
+      key: "S01-001/D7.1/VS.1/MAIN.1/TEMP",
+      subject: "S01-001",
+      item: ref("S01-001", "D7", "VS", "TEMP"),
+      versions: [
+        { event_id: "e1", value: 38.2, username: "wang.fang", captured_at: at(-4, "08:30"), imported_at: at(-2, "10:05"), resolution: false, flagged: false, shown: false },
+        { event_id: "e2", value: 38.6, username: "li.na", captured_at: at(-4, "09:10"), imported_at: at(-1, "16:40"), resolution: false, flagged: false, shown: true },
+      ],
+    },
+    {
+      key: "S02-003/SCR.1/DM.1/MAIN.1/SEX",
+      subject: "S02-003",
+      item: ref("S02-003", "SCR", "DM", "SEX"),
+      versions: [
+        { event_id: "e3", value: "F", username: "liu.hong", captured_at: at(-12, "14:02"), imported_at: at(-7, "09:20"), resolution: false, flagged: false, shown: true },
+        { event_id: "e4", value: "M", username: "zhou.qiang", captured_at: "2027-03-02T11:15:00+08:00", imported_at: at(-7, "09:20"), resolution: false, flagged: true, shown: false },
+      ],
+    },
+    {
+      key: "S01-002/D7.1/CRS.1/MAIN.1/HYPOT",
+      subject: "S01-002",
+      item: ref("S01-002", "D7", "CRS", "HYPOT"),
+      versions: [
+        { event_id: "e5", value: "FLUIDS", username: "wang.fang", captured_at: at(-3, "22:40"), imported_at: at(-1, "16:40"), resolution: false, flagged: false, shown: false },
+        { event_id: "e6", value: "VASO1", username: "dr.chen", captured_at: at(-3, "23:05"), imported_at: at(-1, "16:40"), resolution: false, flagged: false, shown: true },
+      ],
+    },
+  ];
+  return { nodes, history, conflicts: central ? conflicts : conflicts.slice(0, 1) };
+}
+
+/** Which site a bundle file is from, by its name (S01-….ecrfb; central-to-….ecrfb). */
+function siteOfFile(path: string): string | null {
+  const m = /(?:^|\/)(S\d\d)-[^/]*$/.exec(path);
+  return m && !/central-to-/.test(path) ? m[1] : null;
+}
+
+function inspect(path: string, central: boolean): BundleInspection {
+  const code = siteOfFile(path);
+  const node = code ? SITE_NODES[code] : CENTRAL_NODE;
+  const created = /(\d{4}-\d{2}-\d{2})T(\d\d)(\d\d)/.exec(path);
+  return {
+    origin_key_fingerprint: fp(node.slice(0, 4)),
+    signature: "valid",
+    manifest: {
+      study: "CART-1922-01",
+      definition_version: "1.0",
+      origin: { node, role: code ? "site" : "central", site: code, epoch: 1, public_key: "00".repeat(32) },
+      destination: code ? CENTRAL_NODE : central ? null : SITE_NODES.S01,
+      full: false,
+      created_at: created ? `${created[1]}T${created[2]}:${created[3]}:00+08:00` : now(),
+      streams: [],
+      counts: { events: code === "S04" ? 212 : code === "S02" ? 856 : 1_249, pdfs: code === "S01" ? 2 : 0 },
+    },
+  };
+}
+
+/** What importing one file does in the mock: S01 brings new data (and a conflict), S02 was
+ * imported before, S04 is a site this node does not know yet, anything else comes from the
+ * central node. */
+function importOne(sync: SyncState, path: string, accept: string | null, central: boolean, by: string): ImportSummary {
+  const info = inspect(path, central);
+  const o = info.manifest.origin;
+  const fpr = info.origin_key_fingerprint;
+  const known = sync.nodes.find((n) => n.node === o.node);
+  if (known?.status === "revoked")
+    return summary({ file: path, status: "refused", reason: `node ${o.node} was revoked on ${known.revoked_at}: its bundles are no longer accepted` });
+  if (accept && accept !== fpr)
+    return summary({ file: path, status: "refused", reason: `the fingerprint given (${accept}) is not the bundle's key fingerprint ${fpr}` });
+  if (!known && !accept)
+    return summary({
+      file: path,
+      status: "refused",
+      reason: `unknown node ${o.node} (${o.role} ${o.site ?? ""}): check its key fingerprint ${fpr} with the sender and import again with --accept-node ${fpr}`,
+    });
+  const base = { file: path, origin: o.node, origin_site: o.site, origin_key_fingerprint: fpr, accepted_node: !known };
+  const again = sync.history.some((r) => r.file === path);
+  const res = again
+    ? summary({ ...base, accepted_node: false, duplicate: info.manifest.counts.events })
+    : o.site === "S01"
+      ? summary({ ...base, new: 1_234, duplicate: 12, pending: 3, conflicts: 1, pdfs: 2, subjects: ["S01-001", "S01-002", "S01-003", "S01-004"] })
+      : o.site === "S02"
+        ? summary({ ...base, duplicate: 856 })
+        : o.site
+          ? summary({ ...base, new: 212, subjects: ["S04-001", "S04-002"] })
+          : summary({ ...base, new: 57, released: 3, subjects: ["S01-001", "S01-002"] });
+  if (!known)
+    sync.nodes.push({
+      node: o.node,
+      fingerprint: fpr,
+      role: o.role,
+      site: o.site,
+      status: "accepted",
+      accepted_at: now(),
+      accepted_by: by,
+      revoked_at: null,
+      reason: null,
+      received: [],
+      acknowledged: [],
+    });
+  sync.history.unshift({
+    file: path,
+    sha256: fp(path.slice(-8)),
+    origin: o.node,
+    origin_site: o.site,
+    created_at: info.manifest.created_at,
+    imported_at: now(),
+    imported_by: by,
+    summary: res,
+  });
+  return res;
+}
+
 // ---- the commands ----
 
 type Err = { code: string; message: string; findings: Finding[] };
 const fail = (code: string, message: string, findings: Finding[] = []): Err => ({ code, message, findings });
 
-const PERMS: Record<Role, Action[]> = {
-  nurse: ["view_data", "enrol", "enter_data", "answer_query"],
-  investigator: ["view_data", "enrol", "enter_data", "answer_query", "sign", "override_derived"],
-  monitor: ["view_data", "open_query", "verify_source", "close_query"],
-  "data-manager": ["view_data", "open_query", "close_query", "lock", "export_bundle", "import_bundle", "reports"],
-  admin: ["view_data", "manage_users", "backup", "node_setup"],
-};
+/** What each role may do, as `permits` in ecrf-core's roles.rs has it. */
+function permsOf(role: Role, central: boolean): Action[] {
+  const all: Action[] = ["view_data", "verify_audit"];
+  switch (role) {
+    case "nurse":
+      return [...all, "enrol", "enter_data", "answer_query", "export_bundle", ...(central ? [] : (["import_bundle"] as Action[]))];
+    case "investigator":
+      return [...all, "enrol", "enter_data", "answer_query", "sign", "override_derived", "reports", "export_bundle", ...(central ? [] : (["import_bundle"] as Action[]))];
+    case "monitor":
+      return [...all, "open_query", "verify_source", "reports"];
+    case "data-manager":
+      return [
+        ...all,
+        "open_query",
+        "verify_source",
+        "close_query",
+        "resolve_conflict",
+        "lock",
+        "export_bundle",
+        "import_bundle",
+        "manage_node_keys",
+        "reports",
+        ...(central ? (["publish_definition"] as Action[]) : []),
+      ];
+    case "admin":
+      return [...all, "import_bundle", "manage_node_keys", "manage_users", "backup", "node_setup", "demo"];
+  }
+}
 const USERS: Record<string, { full_name: string; role: Role }> = {
   nurse: { full_name: "Wang Fang 王芳", role: "nurse" },
   investigator: { full_name: "Dr Chen Jian 陈健", role: "investigator" },
   monitor: { full_name: "Liu Yang 刘洋", role: "monitor" },
   dm: { full_name: "Zhao Min 赵敏", role: "data-manager" },
+  admin: { full_name: "Sun Lei 孙磊", role: "admin" },
 };
 
 export function installMock(params: URLSearchParams): void {
@@ -880,21 +1144,22 @@ export function installMock(params: URLSearchParams): void {
   let locked = false;
   const start = (username: string) => {
     const u = USERS[username] ?? { full_name: username, role: "nurse" as Role };
-    session = { username, full_name: u.full_name, role: u.role, permissions: PERMS[u.role], idle_minutes: idle };
+    session = { username, full_name: u.full_name, role: u.role, permissions: permsOf(u.role, central), idle_minutes: idle };
     return session;
   };
   if (params.get("user")) start(params.get("user")!);
 
   const node: NodeSummary = {
-    node_id: central ? "central-7f3a" : "site-S01-2c9e",
+    node_id: central ? CENTRAL_NODE : SITE_NODES.S01,
     role: central ? "central" : "site",
     site: central ? null : "S01",
     study: definition.study.id,
     study_name: definition.study.name,
     definition_version: definition.study.version,
     epoch: 1,
-    fingerprint: "ab".repeat(32),
+    fingerprint: central ? fp("7f3a") : fp("4f04"),
   };
+  const sync = syncFixtures(central);
 
   const instance = (f: FormRef): { s: Subject; form: FormDef; inst: Instance } => {
     const s = subjects.get(f.subject);
@@ -1044,6 +1309,64 @@ export function installMock(params: URLSearchParams): void {
       const o = (a.options ?? {}) as { defaultPath?: string };
       return `/home/chen/Documents/${o.defaultPath ?? "export.pdf"}`;
     },
+    // The native open dialog: the bundles a person would pick (`&files=a|b` to choose others).
+    "plugin:dialog|open": () => {
+      const given = params.get("files");
+      if (given) return given.split("|").map((f) => `${DOWNLOADS}/${f}`);
+      return central
+        ? [`${DOWNLOADS}/S01-${day(-1)}T1030.ecrfb`, `${DOWNLOADS}/S02-${day(-3)}T1615.ecrfb`, `${DOWNLOADS}/S04-${day(-1)}T0905.ecrfb`]
+        : [`${DOWNLOADS}/central-to-S01-${day(-1)}T1700.ecrfb`];
+    },
+    bundle_export: (a) => {
+      const path = String(a.path ?? "");
+      if (!/\.ecrfb$/i.test(path)) throw fail("invalid_input", "the file name must end in .ecrfb");
+      if (central && !a.to) throw fail("invalid_input", "a central bundle is for one site node: give --to NODE (or the site code)");
+      const full = a.full === true;
+      const events = full ? 4_812 : central ? 57 : 342;
+      return { file: path, destination: central ? String(a.to) : CENTRAL_NODE, full, events, pdfs: full ? 9 : 2, streams: [], bytes: events * 412 + 180_000 };
+    },
+    bundle_inspect: (a) => inspect(String(a.path), central),
+    bundle_import: async (a) => {
+      const paths = (a.paths as string[]) ?? [];
+      const accept = typeof a.accept === "string" ? a.accept : null;
+      const out: ImportSummary[] = [];
+      for (const path of paths) {
+        await emit(IMPORT_PROGRESS, { file: path, done: 0, total: 0 });
+        await new Promise((r) => setTimeout(r, 500));
+        const res = importOne(sync, path, accept, central, session?.username ?? "?");
+        const total = res.new + res.duplicate;
+        const steps = total > 100 ? 12 : 2;
+        for (let i = 1; i <= steps && res.status === "imported"; i++) {
+          await new Promise((r) => setTimeout(r, 180));
+          await emit(IMPORT_PROGRESS, { file: path, done: Math.round((total * i) / steps), total });
+        }
+        out.push(res);
+      }
+      return out;
+    },
+    import_history: () => sync.history,
+    nodes: () => sync.nodes,
+    revoke_node: (a) => {
+      if (!session?.permissions.includes("manage_node_keys")) throw fail("forbidden", `${session?.role} may not manage node keys`);
+      const reason = typeof a.reason === "string" ? a.reason.trim() : "";
+      if (!reason) throw fail("invalid_input", "revoking a node needs a reason (at most 1000 printable characters)");
+      const n = sync.nodes.find((x) => x.node === a.node);
+      if (!n) throw fail("not_found", `node ${a.node} not found`);
+      if (n.status === "revoked") throw fail("invalid_input", `node ${n.node} is already revoked`);
+      Object.assign(n, { status: "revoked", revoked_at: now(), reason });
+      return n;
+    },
+    conflicts: (a) => sync.conflicts.filter((c) => !a.subject || c.subject === a.subject),
+    resolve_conflict: (a) => {
+      if (!session?.permissions.includes("resolve_conflict")) throw fail("forbidden", `${session?.role} may not resolve conflicts`);
+      const reason = typeof a.reason === "string" ? a.reason.trim() : "";
+      if (!reason) throw fail("invalid_input", "a resolution needs a reason (at most 1000 printable characters)");
+      const item = a.item as ItemRef;
+      const i = sync.conflicts.findIndex((c) => JSON.stringify(c.item) === JSON.stringify(item));
+      if (i < 0) throw fail("not_found", "a conflict on that item not found");
+      const [c] = sync.conflicts.splice(i, 1);
+      return { ...c, versions: [] };
+    },
     subject_schedule: (a) => {
       const s = subjects.get(String(a.subject));
       if (!s) throw fail("not_found", `No subject ${a.subject}`);
@@ -1088,31 +1411,34 @@ export function installMock(params: URLSearchParams): void {
   const clicks = (params.get("click") ?? "").split("|").filter(Boolean);
   if (clicks.length) void autopilot(clicks);
 
-  mockIPC(async (cmd, payload) => {
-    await new Promise((r) => setTimeout(r, 40));
-    const a = (payload ?? {}) as Record<string, unknown>;
-    const h = handlers[cmd];
-    if (!h) throw fail("internal", `unknown command ${cmd}`);
-    const open = ["node_info", "login", "session", "logout", "unlock"];
-    if (!open.includes(cmd)) {
-      if (!session) throw fail("unauthenticated", "Not signed in");
-      if (lockedOnce && cmd !== "definition") {
-        lockedOnce = false;
-        locked = true;
+  mockIPC(
+    async (cmd, payload) => {
+      await new Promise((r) => setTimeout(r, 40));
+      const a = (payload ?? {}) as Record<string, unknown>;
+      const h = handlers[cmd];
+      if (!h) throw fail("internal", `unknown command ${cmd}`);
+      const open = ["node_info", "login", "session", "logout", "unlock"];
+      if (!open.includes(cmd)) {
+        if (!session) throw fail("unauthenticated", "Not signed in");
+        if (lockedOnce && cmd !== "definition") {
+          lockedOnce = false;
+          locked = true;
+        }
+        if (locked) throw fail("session_locked", "The session is locked after inactivity");
       }
-      if (locked) throw fail("session_locked", "The session is locked after inactivity");
-    }
-    return h(a);
-  });
+      return h(a);
+    },
+    { shouldMockEvents: true },
+  );
 }
 
-/** Clicks each selector in turn, waiting (up to 5 s each) for it to appear; `SEL=>TEXT` types
+/** Clicks each selector in turn, waiting (up to 15 s each) for it to appear; `SEL=>TEXT` types
  * TEXT into it instead (e.g. `#sign-password=>wrong`). */
 async function autopilot(selectors: string[]): Promise<void> {
   for (const step of selectors) {
     const [sel, text] = step.split("=>");
     let el: HTMLElement | null = null;
-    for (let i = 0; i < 100 && !el; i++) {
+    for (let i = 0; i < 300 && !el; i++) {
       await new Promise((r) => setTimeout(r, 50));
       el = document.querySelector<HTMLElement>(sel);
     }
