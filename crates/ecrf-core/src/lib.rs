@@ -5,6 +5,7 @@
 //!
 //! * [`ids`] — validated site codes and subject ids.
 //! * [`bor`] — best overall response per subject.
+//! * [`endpoints`] — OS, PFS and DOR per subject with the censoring rules (primary, sensitivity).
 //! * [`address`] — where a value lives (subject / event / form / group / item, with repeats).
 //! * [`value`] — item values: typing, normalisation, special values (not done, ND/UNK, BLQ).
 //! * [`definition`] — the study definition format, its loader and its semantic checks.
@@ -26,6 +27,7 @@ pub mod bor;
 pub mod canonical;
 pub mod definition;
 pub mod derive;
+pub mod endpoints;
 pub mod error;
 pub mod event;
 pub mod expr;

@@ -159,6 +159,12 @@ impl Ecrf {
         })
     }
 
+    /// One subject's outcome.
+    pub(crate) fn outcome_of(&self, subject: &SubjectId) -> Result<SubjectOutcome> {
+        let site = subject.site().to_string();
+        self.outcome(subject, &site)
+    }
+
     /// Populations and best overall response of every subject.
     pub fn outcomes(&mut self, s: &mut Session) -> Result<Vec<SubjectOutcome>> {
         self.authorize(s, Action::ViewData)?;
