@@ -140,6 +140,17 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
+    /// Export the dataset (monitors, data managers; investigators their own site): CDISC ODM
+    /// 1.3.2 or CSV tables.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Reports for inspectors: the audit trail.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Enrol realistic synthetic subjects at this site; on the central node with --sites N,
     /// make N site nodes with --subjects each and import their bundles.
     Demo {
@@ -491,4 +502,38 @@ pub enum PdfCommand {
     },
     /// Check a signed PDF: intact, signer, time, and whether it matches the current record.
     Verify { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// CDISC ODM 1.3.2: a Transactional file with every change and its AuditRecord, or the
+    /// current values with --snapshot.
+    Odm {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        snapshot: bool,
+    },
+    /// A CSV per form and repeating group, data_dictionary.csv and codelists.csv, in a new folder.
+    Csv {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Every change of a subject (or one item, or every subject): who, when, old and new value,
+    /// reason.
+    Audit {
+        #[arg(long)]
+        subject: Option<String>,
+        /// An item key, e.g. S01-001/SCR.1/DM.1/MAIN.1/WEIGHT.
+        #[arg(long)]
+        item: Option<String>,
+        #[arg(long, conflicts_with = "json")]
+        csv: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -430,6 +430,53 @@ pub fn run(cli: Cli) -> R {
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.worklist(&mut s, *days)?)
         }
+        Command::Export { command } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            match command {
+                ExportCommand::Odm { out, snapshot } => {
+                    let kind = if *snapshot {
+                        ecrf_services::export::odm::OdmKind::Snapshot
+                    } else {
+                        ecrf_services::export::odm::OdmKind::Transactional
+                    };
+                    print(&ecrf.export_odm_as(&mut s, out, kind)?)
+                }
+                ExportCommand::Csv { out } => print(&ecrf.export_csv(&mut s, out)?),
+            }
+        }
+        Command::Report { command } => match command {
+            ReportCommand::Audit {
+                subject,
+                item,
+                csv,
+                json,
+            } => {
+                let item = item
+                    .as_deref()
+                    .map(|k| {
+                        ecrf_core::address::ItemRef::from_key(k).ok_or_else(|| {
+                            usage(format!(
+                                "--item {k}: expected a key like S01-001/SCR.1/DM.1/MAIN.1/WEIGHT"
+                            ))
+                        })
+                    })
+                    .transpose()?;
+                if csv.is_none() && !json {
+                    return Err(usage("report audit: give --csv FILE or --json"));
+                }
+                let (mut ecrf, mut s) = session(&cli)?;
+                let lines = ecrf.report_audit(&mut s, subject.as_deref(), item.as_ref())?;
+                match csv {
+                    Some(path) => {
+                        let bytes = ecrf_services::export::audit::write_audit_csv(&lines, path)?;
+                        print(&serde_json::json!({
+                            "written": path.display().to_string(), "bytes": bytes, "lines": lines.len()
+                        }))
+                    }
+                    None => print(&lines),
+                }
+            }
+        },
         Command::Demo {
             subjects,
             seed,
