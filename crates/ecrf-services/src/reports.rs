@@ -348,7 +348,8 @@ impl Ecrf {
             .get("all_orr_includes_pr")
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        let populations: [(&str, fn(&Subject) -> bool); 3] = [
+        type Member = fn(&Subject) -> bool;
+        let populations: [(&str, Member); 3] = [
             ("enrolled", |_| true),
             ("leukapheresed", |s| s.leukapheresed),
             ("infused", |s| s.infused),

@@ -533,7 +533,12 @@ impl Ecrf {
             accepted_node: accept_now,
             ..Default::default()
         };
-        let before_conflicts = self.store.conflicts(None)?.len() as u64;
+        let before_conflicts: u64 = self
+            .store
+            .conn()
+            .query_row("SELECT count(*) FROM conflicts", [], |r| r.get::<_, i64>(0))
+            .map_err(ecrf_store::StoreError::from)?
+            .max(0) as u64;
         let reader = &reader;
         self.store.write(|tx| -> Result<()> {
             if accept_now {
@@ -676,6 +681,11 @@ impl Ecrf {
                 }
             }
             sum.subjects = subjects.into_iter().collect();
+            let after: i64 = tx
+                .conn()
+                .query_row("SELECT count(*) FROM conflicts", [], |r| r.get(0))
+                .map_err(ecrf_store::StoreError::from)?;
+            sum.conflicts = (after.max(0) as u64).saturating_sub(before_conflicts);
             tx.record_import(&ImportRow {
                 id: 0,
                 file: file.clone(),
@@ -690,8 +700,6 @@ impl Ecrf {
             })?;
             Ok(())
         })?;
-        let after_conflicts = self.store.conflicts(None)?.len() as u64;
-        sum.conflicts = after_conflicts.saturating_sub(before_conflicts);
         if !sum.definitions.is_empty() {
             self.reload_definitions()?;
         }

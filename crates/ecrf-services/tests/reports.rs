@@ -71,13 +71,12 @@ fn endpoint_and_pk_reports_agree_with_the_casebooks() {
     let responders = outcomes
         .iter()
         .filter(|o| o.infused)
-        .filter(
-            |o| match (o.best_response.as_deref(), lymphoma[o.subject.as_str()]) {
-                (Some("CR" | "CMR" | "PR" | "PMR"), true) => true,
-                (Some("CR" | "CRI"), false) => true,
-                _ => false,
-            },
-        )
+        .filter(|o| {
+            matches!(
+                (o.best_response.as_deref(), lymphoma[o.subject.as_str()]),
+                (Some("CR" | "CMR" | "PR" | "PMR"), true) | (Some("CR" | "CRI"), false)
+            )
+        })
         .count() as u64;
     let all_infused = rep
         .responses

@@ -446,10 +446,8 @@ fn a_fork_is_refused_loudly() {
     sites[0].set("S01-001", "WEIGHT", json!(70)).unwrap();
     let first = sites[0].export(None, false);
     central.import(&first, None).unwrap();
-    let mut clone = {
-        let e = ecrf_services::Ecrf::open(&copy, None, common::clock(), common::config()).unwrap();
-        e
-    };
+    let mut clone =
+        ecrf_services::Ecrf::open(&copy, None, common::clock(), common::config()).unwrap();
     let mut nurse = clone.login("nurse", common::PW).unwrap();
     let f = ecrf_core::address::FormRef::new(
         ecrf_core::ids::SubjectId::parse("S01-001").unwrap(),

@@ -213,24 +213,27 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64, flagged: bo
             role,
             site,
         } => {
-            if is_own(conn, ev)? {
-                conn.execute(
-                    "INSERT INTO nodes (node, fingerprint, public_key, role, site, status, accepted_at, accepted_by) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, 'accepted', ?6, ?7) \
-                     ON CONFLICT (node) DO UPDATE SET fingerprint = excluded.fingerprint, public_key = excluded.public_key, \
-                     role = excluded.role, site = excluded.site, status = 'accepted', accepted_at = excluded.accepted_at, \
-                     accepted_by = excluded.accepted_by, revoked_at = NULL, reason = NULL",
-                    params![node.to_string(), fingerprint, public_key, role.as_str(), site, ev.captured_at, ev.actor.username],
-                )?;
-            }
+            // Trust is each node's own: only the acceptances this node wrote apply.
+            conn.execute(
+                "INSERT INTO nodes (node, fingerprint, public_key, role, site, status, accepted_at, accepted_by) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'accepted', ?6, ?7 WHERE (SELECT node_id FROM node WHERE id = 1) = ?8 \
+                 ON CONFLICT (node) DO UPDATE SET fingerprint = excluded.fingerprint, public_key = excluded.public_key, \
+                 role = excluded.role, site = excluded.site, status = 'accepted', accepted_at = excluded.accepted_at, \
+                 accepted_by = excluded.accepted_by, revoked_at = NULL, reason = NULL",
+                params![node.to_string(), fingerprint, public_key, role.as_str(), site, ev.captured_at, ev.actor.username, ev.id.node.to_string()],
+            )?;
         }
         Payload::NodeRevoked { node, reason, .. } => {
-            if is_own(conn, ev)? {
-                conn.execute(
-                    "UPDATE nodes SET status = 'revoked', revoked_at = ?2, reason = ?3 WHERE node = ?1",
-                    params![node.to_string(), ev.captured_at, reason],
-                )?;
-            }
+            conn.execute(
+                "UPDATE nodes SET status = 'revoked', revoked_at = ?2, reason = ?3 \
+                 WHERE node = ?1 AND (SELECT node_id FROM node WHERE id = 1) = ?4",
+                params![
+                    node.to_string(),
+                    ev.captured_at,
+                    reason,
+                    ev.id.node.to_string()
+                ],
+            )?;
         }
         Payload::Acknowledged {
             node,
@@ -303,12 +306,6 @@ fn set_lock(
         ],
     )?;
     Ok(())
-}
-
-/// Whether this node wrote the event (trust is each node's own).
-fn is_own(conn: &Connection, ev: &ChangeEvent) -> Result<bool> {
-    let own: String = conn.query_row("SELECT node_id FROM node WHERE id = 1", [], |r| r.get(0))?;
-    Ok(own == ev.id.node.to_string())
 }
 
 /// Adds a version of an item's value, supersedes the versions it was written on, and shows
