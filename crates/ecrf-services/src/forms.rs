@@ -562,9 +562,18 @@ impl Ecrf {
             let actor = s.actor();
             let derived_json = serde_json::to_value(&derived)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let user = s.username.clone();
             self.store.write(|tx| -> Result<()> {
                 tx.append_local(&actor, &now, now_ms, payloads)?;
                 tx.set_derived(f, &derived_json)?;
+                // What was typed is now data: the draft goes in the same transaction.
+                tx.drop_draft(&user, f)?;
+                Ok(())
+            })?;
+        } else {
+            let user = s.username.clone();
+            self.store.write(|tx| -> Result<()> {
+                tx.drop_draft(&user, f)?;
                 Ok(())
             })?;
         }

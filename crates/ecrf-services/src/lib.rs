@@ -9,6 +9,7 @@ pub mod clock;
 pub mod definitions;
 pub mod demo;
 pub mod demo_sites;
+pub mod drafts;
 pub mod dto;
 mod error;
 pub mod export;
@@ -17,6 +18,7 @@ mod keys;
 pub mod node;
 pub mod outcomes;
 pub mod pdf;
+pub mod reports;
 pub mod review;
 /// The PDF document model, for shells that choose a language.
 pub use ecrf_pdf::model as pdf_model;

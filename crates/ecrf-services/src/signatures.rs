@@ -29,6 +29,15 @@ pub struct SignatureView {
     pub broken: bool,
 }
 
+/// A completed form awaiting an investigator's signature.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct QueueItem {
+    pub form: ecrf_core::address::FormRef,
+    /// `unsigned` or `signature_broken`.
+    pub state: String,
+}
+
 fn in_scope(scope: &Scope, f: &FormState) -> bool {
     match scope {
         Scope::Form(r) => *r == f.form,
@@ -98,6 +107,33 @@ impl Ecrf {
                 content_hash: row.content_hash,
                 forms: row.forms,
             });
+        }
+        Ok(out)
+    }
+
+    /// The investigator's queue: completed forms that no signature covers, or whose
+    /// signature broke since, oldest subject first.
+    pub fn signature_queue(&mut self, s: &mut Session) -> Result<Vec<QueueItem>> {
+        self.authorize(s, Action::Sign)?;
+        let mut out = Vec::new();
+        for row in self.store.subjects()? {
+            let id = SubjectId::parse(&row.subject)?;
+            let sigs = self.signature_views(&id)?;
+            for f in self.store.subject_forms(&id)? {
+                if f.status != "complete" {
+                    continue;
+                }
+                let key = f.form.key();
+                let state = match sigs.iter().rev().find(|v| v.forms.contains(&key)) {
+                    None => "unsigned",
+                    Some(v) if v.broken => "signature_broken",
+                    Some(_) => continue,
+                };
+                out.push(QueueItem {
+                    form: f.form,
+                    state: state.to_string(),
+                });
+            }
         }
         Ok(out)
     }

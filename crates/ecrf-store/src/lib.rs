@@ -20,8 +20,8 @@ pub use log::{EventFilter, StoredEvent, StreamHead};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use node::NodeInfo;
 pub use project::{
-    DefinitionRow, FormState, LockRow, OverrideRow, QueryListRow, QueryMessageRow, QueryRow,
-    SdvState, SignatureRow, SigningKeyRow, SubjectRow,
+    DefinitionRow, DraftRow, FormState, LockRow, OverrideRow, QueryListRow, QueryMessageRow,
+    QueryRow, SdvState, SignatureRow, SigningKeyRow, SubjectRow,
 };
 pub use store::{Store, Tx};
 pub use sync::{

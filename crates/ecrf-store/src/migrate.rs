@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "source data verification, locks",
         include_str!("sql/0008_review.sql"),
     ),
+    ("drafts of typed input", include_str!("sql/0009_drafts.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -972,6 +972,32 @@ fn sdv_state(conn: &Connection, f: &FormRef) -> Result<SdvState> {
     Ok(out)
 }
 
+/// A draft of typed input.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftRow {
+    pub form: FormRef,
+    pub entries: Json,
+    pub saved_at: String,
+}
+
+fn drafts(conn: &Connection, username: &str, form_key: Option<&str>) -> Result<Vec<DraftRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT form, entries, saved_at FROM drafts WHERE username = ?1 AND (?2 IS NULL OR form_key = ?2) ORDER BY saved_at DESC",
+    )?;
+    let mut rows = stmt.query(params![username, form_key])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let form: String = r.get(0)?;
+        let entries: String = r.get(1)?;
+        out.push(DraftRow {
+            form: serde_json::from_str(&form)?,
+            entries: serde_json::from_str(&entries)?,
+            saved_at: r.get(2)?,
+        });
+    }
+    Ok(out)
+}
+
 /// Read queries, on the store or inside a write transaction.
 macro_rules! queries {
     ($t:ty, $conn:ident) => {
@@ -1045,6 +1071,9 @@ macro_rules! queries {
             pub fn query_thread(&self, subject: &str, query: &str) -> Result<Vec<QueryMessageRow>> {
                 query_thread(&self.$conn, subject, query)
             }
+            pub fn drafts(&self, username: &str, form_key: Option<&str>) -> Result<Vec<DraftRow>> {
+                drafts(&self.$conn, username, form_key)
+            }
             pub fn lock_of(&self, f: &FormRef) -> Result<Option<LockRow>> {
                 lock_of(&self.$conn, f)
             }
@@ -1061,6 +1090,30 @@ queries!(Store, conn);
 queries!(Tx<'_>, tx);
 
 impl Tx<'_> {
+    /// Keeps (replaces) a user's draft of a form instance.
+    pub fn put_draft(
+        &mut self,
+        username: &str,
+        f: &FormRef,
+        entries: &Json,
+        at: &str,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO drafts (username, form_key, form, entries, saved_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (username, form_key) DO UPDATE SET entries = excluded.entries, saved_at = excluded.saved_at",
+            params![username, f.key(), serde_json::to_string(f)?, serde_json::to_string(entries)?, at],
+        )?;
+        Ok(())
+    }
+
+    pub fn drop_draft(&mut self, username: &str, f: &FormRef) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM drafts WHERE username = ?1 AND form_key = ?2",
+            params![username, f.key()],
+        )?;
+        Ok(())
+    }
+
     /// Stores the derived values recomputed for a form instance.
     pub fn set_derived(&mut self, f: &FormRef, derived: &Json) -> Result<()> {
         self.tx.execute(
