@@ -531,8 +531,13 @@ pub enum ReportCommand {
         /// An item key, e.g. S01-001/SCR.1/DM.1/MAIN.1/WEIGHT.
         #[arg(long)]
         item: Option<String>,
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long, conflicts_with_all = ["json", "pdf"])]
         csv: Option<PathBuf>,
+        /// A PDF table (A4 landscape).
+        #[arg(long, conflicts_with = "json")]
+        pdf: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
         #[arg(long)]
         json: bool,
     },

@@ -449,6 +449,8 @@ pub fn run(cli: Cli) -> R {
                 subject,
                 item,
                 csv,
+                pdf,
+                lang,
                 json,
             } => {
                 let item = item
@@ -461,10 +463,22 @@ pub fn run(cli: Cli) -> R {
                         })
                     })
                     .transpose()?;
-                if csv.is_none() && !json {
-                    return Err(usage("report audit: give --csv FILE or --json"));
+                if csv.is_none() && pdf.is_none() && !json {
+                    return Err(usage("report audit: give --csv FILE, --pdf FILE or --json"));
                 }
                 let (mut ecrf, mut s) = session(&cli)?;
+                if let Some(path) = pdf {
+                    let (bytes, n) = ecrf.report_audit_pdf(
+                        &mut s,
+                        subject.as_deref(),
+                        item.as_ref(),
+                        doc_lang(*lang),
+                        path,
+                    )?;
+                    return print(&serde_json::json!({
+                        "written": path.display().to_string(), "bytes": bytes, "lines": n
+                    }));
+                }
                 let lines = ecrf.report_audit(&mut s, subject.as_deref(), item.as_ref())?;
                 match csv {
                     Some(path) => {

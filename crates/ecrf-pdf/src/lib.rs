@@ -8,6 +8,7 @@
 mod error;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod sign;
 
 pub use error::PdfError;

@@ -10,8 +10,8 @@
 //! content streams and the font compressed; the font is Noto Sans CJK SC embedded as a subset
 //! (CIDFontType0C, Identity-H, with a ToUnicode CMap so text can be extracted).
 
-mod font;
-mod pdf;
+pub(crate) mod font;
+pub(crate) mod pdf;
 
 use crate::model::{CrfDocument, DocLang, FormSection};
 use crate::PdfError;

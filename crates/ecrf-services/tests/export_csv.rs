@@ -162,6 +162,45 @@ fn audit_report_of_a_subject_and_of_an_item() {
         Err(ServiceError::Exists(_))
     ));
 
+    // The PDF table: a real PDF whose text holds the changes, in both languages.
+    let pdf = dir.path().join("audit.pdf");
+    let (bytes, n) = site
+        .node
+        .e
+        .report_audit_pdf(
+            &mut site.mon,
+            None,
+            Some(&weight),
+            ecrf_services::pdf_model::DocLang::Both,
+            &pdf,
+        )
+        .unwrap();
+    assert_eq!(n, w.len());
+    let data = std::fs::read(&pdf).unwrap();
+    assert_eq!(data.len() as u64, bytes);
+    assert!(data.starts_with(b"%PDF-1.7"));
+    let text = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is needed: run scripts/install-deps.sh");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Audit trail") && text.contains("稽查轨迹"),
+        "{text}"
+    );
+    assert!(text.contains("transcription error"), "{text}");
+    assert!(site
+        .node
+        .e
+        .report_audit_pdf(
+            &mut site.mon,
+            None,
+            Some(&weight),
+            ecrf_services::pdf_model::DocLang::Both,
+            &pdf
+        )
+        .is_err());
+
     // A nurse may not; an unknown subject is not found.
     let n = &mut site.node;
     assert!(matches!(
