@@ -371,3 +371,170 @@ pub fn resolve_conflict(
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.resolve_conflict(s, &item, value, &reason)?)
 }
+
+// ---- Drafts, the investigator's queue, item history --------------------------------------
+
+#[tauri::command]
+pub fn draft_save(state: State<AppState>, form: FormRef, values: Vec<ValueEntry>) -> Result<()> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.save_draft(s, &form, &values)?)
+}
+
+#[tauri::command]
+pub fn draft(
+    state: State<AppState>,
+    form: FormRef,
+) -> Result<Option<ecrf_services::drafts::Draft>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.draft(s, &form)?)
+}
+
+#[tauri::command]
+pub fn drafts(state: State<AppState>) -> Result<Vec<ecrf_services::drafts::Draft>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.drafts(s)?)
+}
+
+#[tauri::command]
+pub fn draft_discard(state: State<AppState>, form: FormRef) -> Result<()> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.discard_draft(s, &form)?)
+}
+
+#[tauri::command]
+pub fn signature_queue(
+    state: State<AppState>,
+) -> Result<Vec<ecrf_services::signatures::QueueItem>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.signature_queue(s)?)
+}
+
+/// Every change of one item (or of a subject's data), for "history" on demand.
+#[tauri::command]
+pub fn audit_trail(
+    state: State<AppState>,
+    subject: Option<String>,
+    item: Option<ItemRef>,
+) -> Result<Vec<ecrf_services::export::audit::AuditLine>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.report_audit(s, subject.as_deref(), item.as_ref())?)
+}
+
+// ---- Queries, source data verification, locks --------------------------------------------
+
+use ecrf_core::event::{Scope, Target};
+use ecrf_services::review::{LockView, QueryThread, SdvView};
+
+#[tauri::command]
+pub fn queries(
+    state: State<AppState>,
+    subject: Option<String>,
+    status: Option<String>,
+) -> Result<Vec<QueryThread>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.queries(s, subject.as_deref(), status.as_deref())?)
+}
+
+#[tauri::command]
+pub fn query_open(state: State<AppState>, target: Target, text: String) -> Result<QueryThread> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.open_query(s, target, &text)?)
+}
+
+/// `action`: answer, close or reopen.
+#[tauri::command]
+pub fn query_act(
+    state: State<AppState>,
+    query: String,
+    action: String,
+    text: String,
+) -> Result<QueryThread> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(match action.as_str() {
+        "answer" => ecrf.answer_query(s, &query, &text)?,
+        "close" => ecrf.close_query(s, &query, &text)?,
+        "reopen" => ecrf.reopen_query(s, &query, &text)?,
+        other => {
+            return Err(
+                ServiceError::InvalidInput(format!("unknown query action {other:?}")).into(),
+            )
+        }
+    })
+}
+
+#[tauri::command]
+pub fn sdv_mark(state: State<AppState>, target: Target, verified: bool) -> Result<SdvView> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.mark_sdv(s, target, verified)?)
+}
+
+#[tauri::command]
+pub fn lock_data(
+    state: State<AppState>,
+    scope: Scope,
+    reason: Option<String>,
+) -> Result<Vec<LockView>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.lock_data(s, scope, reason.as_deref())?)
+}
+
+#[tauri::command]
+pub fn unlock_data(state: State<AppState>, scope: Scope, reason: String) -> Result<Vec<LockView>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.unlock_data(s, scope, &reason)?)
+}
+
+#[tauri::command]
+pub fn locks(state: State<AppState>) -> Result<Vec<LockView>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.locks(s)?)
+}
+
+// ---- Reports and exports ------------------------------------------------------------------
+
+#[tauri::command]
+pub fn report_endpoints(state: State<AppState>) -> Result<ecrf_services::reports::EndpointReport> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.report_endpoints(s)?)
+}
+
+#[tauri::command]
+pub fn report_pk(state: State<AppState>) -> Result<ecrf_services::reports::PkReport> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.report_pk(s)?)
+}
+
+#[tauri::command]
+pub fn export_odm(
+    state: State<AppState>,
+    path: PathBuf,
+) -> Result<ecrf_services::export::ExportSummary> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.export_odm(s, &path)?)
+}
+
+#[tauri::command]
+pub fn export_csv(
+    state: State<AppState>,
+    path: PathBuf,
+) -> Result<ecrf_services::export::csv::CsvSummary> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.export_csv(s, &path)?)
+}

@@ -47,6 +47,23 @@ fn main() {
             commands::revoke_node,
             commands::conflicts,
             commands::resolve_conflict,
+            commands::draft_save,
+            commands::draft,
+            commands::drafts,
+            commands::draft_discard,
+            commands::signature_queue,
+            commands::audit_trail,
+            commands::queries,
+            commands::query_open,
+            commands::query_act,
+            commands::sdv_mark,
+            commands::lock_data,
+            commands::unlock_data,
+            commands::locks,
+            commands::report_endpoints,
+            commands::report_pk,
+            commands::export_odm,
+            commands::export_csv,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -12,6 +12,17 @@ import type { ImportRecord } from "./bindings/ImportRecord";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { ItemRef } from "./bindings/ItemRef";
 import type { NodeView } from "./bindings/NodeView";
+import type { AuditLine } from "./bindings/AuditLine";
+import type { CsvSummary } from "./bindings/CsvSummary";
+import type { Draft } from "./bindings/Draft";
+import type { EndpointReport } from "./bindings/EndpointReport";
+import type { ExportSummary } from "./bindings/ExportSummary";
+import type { LockView } from "./bindings/LockView";
+import type { PkReport } from "./bindings/PkReport";
+import type { QueryThread } from "./bindings/QueryThread";
+import type { QueueItem } from "./bindings/QueueItem";
+import type { SdvView } from "./bindings/SdvView";
+import type { Target } from "./bindings/Target";
 import type { Casebook } from "./bindings/Casebook";
 import type { CheckOutcome } from "./bindings/CheckOutcome";
 import type { Definition } from "./bindings/Definition";
@@ -188,6 +199,30 @@ export const api = {
       throw toApiError(raw);
     }
   },
+  // Drafts: typed input kept on every change (survives a crash); saving the form removes it.
+  draftSave: (form: FormRef, values: ValueEntry[]) => call<null>("draft_save", { form, values }),
+  draft: (form: FormRef) => call<Draft | null>("draft", { form }),
+  drafts: () => call<Draft[]>("drafts"),
+  draftDiscard: (form: FormRef) => call<null>("draft_discard", { form }),
+  /** Completed forms that are unsigned or whose signature broke (investigators). */
+  signatureQueue: () => call<QueueItem[]>("signature_queue"),
+  /** Every change of one item, or of one subject's data (who, when, old → new, why). */
+  auditTrail: (subject: string | null, item: ItemRef | null = null) => call<AuditLine[]>("audit_trail", { subject, item }),
+  // Queries, source data verification, locks.
+  queries: (subject: string | null = null, status: "open" | "answered" | "closed" | null = null) =>
+    call<QueryThread[]>("queries", { subject, status }),
+  queryOpen: (target: Target, text: string) => call<QueryThread>("query_open", { target, text }),
+  queryAct: (query: string, action: "answer" | "close" | "reopen", text: string) =>
+    call<QueryThread>("query_act", { query, action, text }),
+  sdvMark: (target: Target, verified: boolean) => call<SdvView>("sdv_mark", { target, verified }),
+  lockData: (scope: Scope, reason: string | null) => call<LockView[]>("lock_data", { scope, reason }),
+  unlockData: (scope: Scope, reason: string) => call<LockView[]>("unlock_data", { scope, reason }),
+  locks: () => call<LockView[]>("locks"),
+  // Reports and exports.
+  reportEndpoints: () => call<EndpointReport>("report_endpoints"),
+  reportPk: () => call<PkReport>("report_pk"),
+  exportOdm: (path: string) => call<ExportSummary>("export_odm", { path }),
+  exportCsv: (path: string) => call<CsvSummary>("export_csv", { path }),
   /** The native save dialog: the chosen path, or null when cancelled. */
   savePdfPath: async (defaultPath: string): Promise<string | null> => {
     try {

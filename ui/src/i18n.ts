@@ -3,10 +3,11 @@
 
 import type { Lang } from "./bindings/Lang";
 import type { Text } from "./bindings/Text";
+import { dmDict } from "./i18n.dm";
 
-type Entry = { en: string; zh: string };
+export type Entry = { en: string; zh: string };
 
-export const dict = {
+const baseDict = {
   // General
   "app.title": { en: "eCRF", zh: "电子病例报告表" },
   "lang.switch": { en: "中文", zh: "English" },
@@ -590,6 +591,10 @@ export const dict = {
   "error.busy": { en: "A sync bundle is being imported or exported; try again when it has finished", zh: "正在导入或导出同步数据包，请在完成后重试" },
   "error.internal": { en: "Something went wrong in the application", zh: "程序内部出错" },
 } satisfies Record<string, Entry>;
+
+/** Every string: the base screens' and the data manager's (queries, verification, locks,
+ * reports and exports, in `i18n.dm.ts`). */
+export const dict = { ...baseDict, ...dmDict };
 
 export type Key = keyof typeof dict;
 

@@ -15,6 +15,7 @@
 
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
+import { dmHandlers } from "./mock.dm";
 import { IMPORT_PROGRESS } from "./api";
 import type { BundleInspection } from "./api";
 import type { ConflictView } from "./bindings/ConflictView";
@@ -1407,6 +1408,9 @@ export function installMock(params: URLSearchParams): void {
       return { form: ref, status, events, derived: derive(form, m, s), findings, hidden: hiddenSlots(form, m, s) };
     },
   };
+
+  // The data manager's commands (queries, verification, locks, reports, exports).
+  Object.assign(handlers, dmHandlers({ central, subjects: () => [...subjects.keys()] }));
 
   const clicks = (params.get("click") ?? "").split("|").filter(Boolean);
   if (clicks.length) void autopilot(clicks);

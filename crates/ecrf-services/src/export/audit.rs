@@ -16,6 +16,7 @@ use std::path::Path;
 
 /// One change in the audit trail report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditLine {
     /// `node:epoch:stream:seq`.
     pub event_id: String,

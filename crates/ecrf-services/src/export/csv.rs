@@ -46,17 +46,22 @@ pub const DERIVED_PREFIX: &str = "derived.";
 
 /// What a CSV export wrote.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CsvSummary {
     pub written: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub subjects: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub forms: u64,
     pub files: Vec<CsvFile>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CsvFile {
     pub file: String,
     /// Data rows (the header not counted).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rows: u64,
 }
 

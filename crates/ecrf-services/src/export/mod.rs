@@ -26,16 +26,23 @@ use std::path::{Path, PathBuf};
 
 /// What an ODM export wrote.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportSummary {
     pub written: String,
     /// `Transactional` (every change, the default) or `Snapshot` (current values).
     pub file_type: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub subjects: u64,
     /// Form instances (`FormData` holding data).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub forms: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub item_data: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub audit_records: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub signatures: u64,
     /// The definition versions written as `MetaDataVersion`s.
     pub metadata_versions: Vec<String>,
