@@ -523,6 +523,19 @@ pub enum ExportCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
+    /// The endpoint report: response rates with exact 95% CIs by population, Kaplan-Meier for
+    /// OS, PFS and DOR (primary and sensitivity), worst CRS/ICANS grades, SAEs, swimmer data.
+    Endpoints {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Non-compartmental PK per subject and assay (qPCR, flow), with summaries.
+    Pk {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Every change of a subject (or one item, or every subject): who, when, old and new value,
     /// reason.
     Audit {

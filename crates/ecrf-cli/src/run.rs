@@ -445,6 +445,20 @@ pub fn run(cli: Cli) -> R {
             }
         }
         Command::Report { command } => match command {
+            ReportCommand::Endpoints { json } => {
+                if !json {
+                    return Err(usage("report endpoints: give --json"));
+                }
+                let (mut ecrf, mut s) = session(&cli)?;
+                print(&ecrf.report_endpoints(&mut s)?)
+            }
+            ReportCommand::Pk { json } => {
+                if !json {
+                    return Err(usage("report pk: give --json"));
+                }
+                let (mut ecrf, mut s) = session(&cli)?;
+                print(&ecrf.report_pk(&mut s)?)
+            }
             ReportCommand::Audit {
                 subject,
                 item,

@@ -427,3 +427,43 @@ fn an_import_killed_midway_leaves_the_database_as_before() {
     );
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn endpoint_and_pk_reports_on_a_demo_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    let central = central(dir.path());
+    let r = run(
+        &central,
+        Some("admin"),
+        ADMIN_PW,
+        "",
+        &["demo", "--sites", "2", "--subjects", "6", "--seed", "9"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rep = dm(&central, &["report", "endpoints", "--json"]);
+    assert_eq!(rep.code, 0, "{}", rep.stderr);
+    let rep = rep.json();
+    assert_eq!(rep["scope"], "all sites");
+    assert_eq!(rep["populations"][0]["n"], 12);
+    let os = rep["survival"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["endpoint"] == "OS")
+        .unwrap();
+    assert_eq!(os["n"], rep["populations"][2]["n"], "OS over the infused");
+    let pk = dm(&central, &["report", "pk", "--json"]).json();
+    assert!(!pk["subjects"].as_array().unwrap().is_empty());
+    let r = dm(&central, &["report", "endpoints"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--json"));
+    // Nurses see no reports.
+    let r = run(
+        &central,
+        Some("admin"),
+        ADMIN_PW,
+        "",
+        &["report", "pk", "--json"],
+    );
+    assert_eq!(r.code, 2, "admins do not see reports");
+}
