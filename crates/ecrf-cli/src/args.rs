@@ -31,6 +31,10 @@ pub enum Command {
         /// Full name of the first administrator.
         #[arg(long, default_value = "Administrator")]
         name: String,
+        /// Encrypt the database (SQLCipher) with a passphrase: ECRF_DB_KEY, or asked twice.
+        /// It is needed every time the database is opened and is never stored.
+        #[arg(long)]
+        encrypt: bool,
         /// Site nodes: the central node's key fingerprint (from `ecrf node show` there); its
         /// first return bundle is then accepted without --accept-node.
         #[arg(long)]
@@ -75,6 +79,11 @@ pub enum Command {
     },
     /// Locks in force.
     Locks,
+    /// Backups of this database (administrators): list, create, restore.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// Conflicting edits of one item made on two nodes.
     Conflict {
         #[command(subcommand)]
@@ -291,6 +300,17 @@ pub enum QueryCommand {
     },
     /// One query with its thread.
     Show { query: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// The backups kept beside the database (made before every import and migration).
+    List,
+    /// Make a backup now.
+    Create,
+    /// Restore a backup of this node; the current database is kept as a backup first, and the
+    /// node continues in a new epoch.
+    Restore { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]

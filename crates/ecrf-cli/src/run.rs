@@ -87,12 +87,54 @@ fn db_key() -> Option<String> {
 
 fn open(cli: &Cli) -> R<Ecrf> {
     let path = db_path(cli)?;
-    Ok(Ecrf::open(
-        &path,
-        db_key().as_deref(),
-        Arc::new(SystemClock),
-        config(),
-    )?)
+    let key = db_key();
+    match Ecrf::open(&path, key.as_deref(), Arc::new(SystemClock), config()) {
+        // An encrypted database and no key given: ask, when someone is there to answer.
+        Err(e) if e.unreadable_database() && key.is_none() && std::io::stdin().is_terminal() => {
+            let k = rpassword::prompt_password(format!(
+                "passphrase of the encrypted database {}: ",
+                path.display()
+            ))
+            .map_err(|e| usage(format!("reading the passphrase: {e}")))?;
+            Ok(Ecrf::open(
+                &path,
+                Some(&k),
+                Arc::new(SystemClock),
+                config(),
+            )?)
+        }
+        Err(e) if e.unreadable_database() && key.is_none() => Err(usage(format!(
+            "{} is encrypted or not an eCRF database: set ECRF_DB_KEY to its passphrase",
+            path.display()
+        ))),
+        other => Ok(other?),
+    }
+}
+
+/// The passphrase for a new encrypted database: ECRF_DB_KEY, or asked twice.
+fn new_db_key() -> R<String> {
+    let k = match db_key() {
+        Some(k) => k,
+        None => {
+            if !std::io::stdin().is_terminal() {
+                return Err(usage(
+                    "--encrypt: ECRF_DB_KEY is not set and there is no terminal to ask for it",
+                ));
+            }
+            let a = rpassword::prompt_password("passphrase for the new database: ")
+                .map_err(|e| usage(format!("reading the passphrase: {e}")))?;
+            let b = rpassword::prompt_password("the same passphrase again: ")
+                .map_err(|e| usage(format!("reading the passphrase: {e}")))?;
+            if a != b {
+                return Err(usage("the two passphrases differ"));
+            }
+            a
+        }
+    };
+    if k.chars().count() < 12 {
+        return Err(usage("a database passphrase needs at least 12 characters"));
+    }
+    Ok(k)
 }
 
 /// Opens the database and logs the acting user in.
@@ -164,8 +206,10 @@ pub fn run(cli: Cli) -> R {
             admin,
             name,
             central_key,
+            encrypt,
         } => {
             let path = db_path(&cli)?;
+            let key = if *encrypt { Some(new_db_key()?) } else { None };
             let password = secret("ECRF_PASSWORD", &format!("new password for {admin}: "))?;
             let role = match role {
                 NodeRoleArg::Site => NodeRole::Site,
@@ -173,7 +217,7 @@ pub fn run(cli: Cli) -> R {
             };
             let ecrf = Ecrf::init(
                 &path,
-                db_key().as_deref(),
+                key.as_deref(),
                 InitRequest {
                     role,
                     site: site.as_deref(),
@@ -647,6 +691,14 @@ pub fn run(cli: Cli) -> R {
             let scope = scope_of(scope)?;
             let (mut ecrf, mut s) = session(&cli)?;
             print(&ecrf.unlock_data(&mut s, scope, reason)?)
+        }
+        Command::Backup { command } => {
+            let (mut ecrf, mut s) = session(&cli)?;
+            match command {
+                BackupCommand::List => print(&ecrf.backups(&mut s)?),
+                BackupCommand::Create => print(&ecrf.backup_now(&mut s)?),
+                BackupCommand::Restore { file } => print(&ecrf.restore_backup(&mut s, file)?),
+            }
         }
         Command::Locks => {
             let (mut ecrf, mut s) = session(&cli)?;

@@ -85,6 +85,15 @@ impl ServiceError {
         }
     }
 
+    /// The file could not be read as a database: encrypted (a key is missing or wrong) or not
+    /// an eCRF database at all.
+    pub fn unreadable_database(&self) -> bool {
+        matches!(
+            self,
+            ServiceError::Store(ecrf_store::StoreError::NotADatabase(_))
+        )
+    }
+
     pub fn findings(&self) -> &[Finding] {
         match self {
             ServiceError::Validation { findings, .. } => findings,

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod clock;
 pub mod definitions;
 pub mod demo;
@@ -46,6 +47,9 @@ pub struct Config {
     pub idle_minutes: u32,
     /// Failed passwords in a row that lock an account.
     pub lockout_after: u32,
+    /// Make an online backup before every bundle import (benchmarks of the import alone turn
+    /// it off).
+    pub backup_before_import: bool,
 }
 
 impl Default for Config {
@@ -54,6 +58,7 @@ impl Default for Config {
             kdf: Kdf::Standard,
             idle_minutes: 15,
             lockout_after: 5,
+            backup_before_import: true,
         }
     }
 }

@@ -280,11 +280,18 @@ impl Ecrf {
                     .node
                     .parse()
                     .map_err(|_| ServiceError::Integrity(format!("stored node id {}", d.node)))?;
-                let plan: Vec<(StreamInfo, u64)> = self
-                    .store
-                    .streams()?
+                let streams = self.store.streams()?;
+                // The destination's own streams of earlier epochs come back to it: a node
+                // restored from a backup gets what it wrote after the backup was taken.
+                let dest_epoch = streams
+                    .iter()
+                    .filter(|st| st.node == dest)
+                    .map(|st| st.epoch)
+                    .max()
+                    .unwrap_or(0);
+                let plan: Vec<(StreamInfo, u64)> = streams
                     .into_iter()
-                    .filter(|st| st.node != dest)
+                    .filter(|st| st.node != dest || st.epoch < dest_epoch)
                     .filter(|st| {
                         st.stream == site || (st.stream == STREAM_ALL && st.node == node.node_id)
                     })
@@ -539,6 +546,9 @@ impl Ecrf {
             .query_row("SELECT count(*) FROM conflicts", [], |r| r.get::<_, i64>(0))
             .map_err(ecrf_store::StoreError::from)?
             .max(0) as u64;
+        if self.config.backup_before_import {
+            self.backup_for("before-import")?;
+        }
         let reader = &reader;
         self.store.write(|tx| -> Result<()> {
             if accept_now {
@@ -651,9 +661,6 @@ impl Ecrf {
                     .map(|st| ((st.node, st.epoch, st.stream), st.last))
                     .collect();
                 for r in &m.streams {
-                    if r.node == me.node_id {
-                        continue;
-                    }
                     if let Some(last) = heads.get(&(r.node, r.epoch, r.stream.clone())) {
                         acks.push(Payload::Acknowledged {
                             node: r.node,

@@ -23,7 +23,7 @@ pub use project::{
     DefinitionRow, DraftRow, FormState, LockRow, OverrideRow, QueryListRow, QueryMessageRow,
     QueryRow, SdvState, SignatureRow, SigningKeyRow, SubjectRow,
 };
-pub use store::{Store, Tx};
+pub use store::{backup_path, Store, Tx};
 pub use sync::{
     ConflictRow, ConflictVersion, ImportRow, NodeRow, PendingStream, Received, StreamInfo,
 };

@@ -104,6 +104,20 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Sets the epoch after a restore from backup; it must be greater than the current one.
+    pub fn set_epoch(&mut self, epoch: u32) -> Result<()> {
+        let n = self.tx.execute(
+            "UPDATE node SET epoch = ?1 WHERE id = 1 AND epoch < ?1",
+            [epoch],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Invalid(format!(
+                "epoch {epoch} is not greater than the current epoch"
+            )));
+        }
+        Ok(())
+    }
+
     /// Starts a new epoch (after a restore from backup), so no event id is ever reused.
     pub fn new_epoch(&mut self) -> Result<u32> {
         self.tx

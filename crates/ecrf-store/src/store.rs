@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// The key an encrypted database was opened with: backups are encrypted with it too.
+    key: Option<String>,
 }
 
 /// A write transaction. Dropped without [`Store::write`] returning `Ok`, it rolls back.
@@ -40,10 +42,22 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let before: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if before > 0 && before < crate::migrate::SCHEMA_VERSION {
+            // An online backup before every migration.
+            let dest = backup_path(path, &format!("before-migration-v{before}"));
+            backup_conn(&conn, &dest, key)?;
+            log::info!(
+                "backed up {} to {} before migrating",
+                path.display(),
+                dest.display()
+            );
+        }
         let found = migrate(&mut conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            key: key.map(str::to_string),
         };
         if found > 0 && found < crate::migrate::PROJECTIONS_SINCE {
             store.rebuild_projections()?;
@@ -59,6 +73,34 @@ impl Store {
         Ok(Store {
             conn,
             path: PathBuf::from(":memory:"),
+            key: None,
+        })
+    }
+
+    /// Writes an online backup (SQLite backup API, consistent while the database is in use)
+    /// to `dest`, a new file, encrypted with this database's key when it has one.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        backup_conn(&self.conn, dest, self.key.as_deref())
+    }
+
+    /// Replaces this database's content with a backup's, in one step of the backup API. The
+    /// caller checks the backup is this node's and starts a new epoch.
+    pub fn restore_from(&mut self, src: &Path) -> Result<()> {
+        let source = open_existing(src, self.key.as_deref())?;
+        let b = rusqlite::backup::Backup::new(&source, &mut self.conn)?;
+        b.run_to_completion(1024, std::time::Duration::ZERO, None)?;
+        drop(b);
+        Ok(())
+    }
+
+    /// Opens another database file of this node's kind (a backup) read-only, with this
+    /// database's key.
+    pub fn open_sibling(&self, path: &Path) -> Result<Store> {
+        let conn = open_existing(path, self.key.as_deref())?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            key: self.key.clone(),
         })
     }
 
@@ -128,4 +170,98 @@ impl Tx<'_> {
     pub fn conn(&self) -> &Connection {
         &self.tx
     }
+}
+
+/// Where a backup made now for `reason` goes: `<db>.backups/<db>-<UTC time>-<reason>.db`.
+pub fn backup_path(db: &Path, reason: &str) -> PathBuf {
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ecrf.db".into());
+    let dir = db.with_file_name(format!("{name}.backups"));
+    let stem = name.trim_end_matches(".db");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    dir.join(format!(
+        "{stem}-{}-{:03}-{reason}.db",
+        format_utc(now.as_secs()),
+        now.subsec_millis()
+    ))
+}
+
+/// `YYYYMMDDTHHMMSSZ` for seconds since 1970 (civil-from-days, proleptic Gregorian).
+fn format_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{m:02}{s:02}Z")
+}
+
+fn open_existing(path: &Path, key: Option<&str>) -> Result<Connection> {
+    if !path.is_file() {
+        return Err(StoreError::Invalid(format!(
+            "{} does not exist or is not a file",
+            path.display()
+        )));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    if let Some(k) = key {
+        conn.pragma_update(None, "key", k)?;
+    }
+    let readable: rusqlite::Result<i64> =
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+    if readable.is_err() {
+        return Err(StoreError::NotADatabase(path.display().to_string()));
+    }
+    Ok(conn)
+}
+
+fn backup_conn(src: &Connection, dest: &Path, key: Option<&str>) -> Result<()> {
+    if dest.exists() {
+        return Err(StoreError::Invalid(format!(
+            "backup {} already exists",
+            dest.display()
+        )));
+    }
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", dir.display())))?;
+    }
+    let partial = dest.with_extension("db.partial");
+    let _ = std::fs::remove_file(&partial);
+    let result = (|| -> Result<()> {
+        let mut out = Connection::open(&partial)?;
+        if let Some(k) = key {
+            out.pragma_update(None, "key", k)?;
+        }
+        {
+            let b = rusqlite::backup::Backup::new(src, &mut out)?;
+            b.run_to_completion(256, std::time::Duration::ZERO, None)?;
+        }
+        let ok: String = out.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(StoreError::Invalid(format!("backup integrity check: {ok}")));
+        }
+        drop(out);
+        std::fs::rename(&partial, dest)
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", dest.display())))?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }
