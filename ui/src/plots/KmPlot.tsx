@@ -50,6 +50,8 @@ export function KmPlot(p: { curves: KmCurve[]; yLabel: string; ci?: "band" | "li
   const y = linear([0, 1], [top + plotH, top]);
   const tableTop = top + plotH + axisH;
   const height = tableTop + 18 + rowH * p.curves.length + 4;
+  const legendRows = p.curves.length > 1 ? p.curves.length : 0;
+  const keyRows = legendRows + (ci !== "none" ? 1 : 0);
   const color = (c: KmCurve, i: number) => c.color ?? KM_COLORS[i % KM_COLORS.length];
   return (
     <svg
@@ -115,21 +117,23 @@ export function KmPlot(p: { curves: KmCurve[]; yLabel: string; ci?: "band" | "li
           </g>
         );
       })}
-      {/* legend */}
-      {p.curves.length > 1 &&
-        p.curves.map((c, i) => (
-          <g key={c.label} class="legend" transform={`translate(${width - right - 200},${top + 10 + i * 16})`}>
-            <line x1={0} x2={22} y1={0} y2={0} stroke={color(c, i)} stroke-width="2" stroke-dasharray={c.dashed ? "7 4" : undefined} />
-            <text x={28} y={4} class="legend-label">
-              {c.label}
-            </text>
-          </g>
-        ))}
-      {ci !== "none" && (
-        <text x={width - right} y={top + plotH - 8} text-anchor="end" class="note">
-          {t("dm.plot.kmNote")}
-        </text>
-      )}
+      {/* legend and note, bottom left: where survival curves never are */}
+      <g class="km-key" transform={`translate(${left + 12},${top + plotH - 14 - 16 * (keyRows - 1)})`}>
+        {p.curves.length > 1 &&
+          p.curves.map((c, i) => (
+            <g key={c.label} class="legend" transform={`translate(0,${i * 16})`}>
+              <line x1={0} x2={22} y1={0} y2={0} stroke={color(c, i)} stroke-width="2" stroke-dasharray={c.dashed ? "7 4" : undefined} />
+              <text x={28} y={4} class="legend-label">
+                {c.label}
+              </text>
+            </g>
+          ))}
+        {ci !== "none" && (
+          <text x={0} y={16 * legendRows + 4} class="note">
+            {t("dm.plot.kmNote")}
+          </text>
+        )}
+      </g>
       {/* numbers at risk */}
       <text x={8} y={tableTop + 10} class="table-title">
         {t("dm.plot.atRisk")}

@@ -203,7 +203,8 @@ export function DmHome(p: { onOpenForm: (form: FormRef) => void; onOpenSubject: 
                       )}
                     </td>
                     <td>
-                      {l.username} · {whenOf(l.at)}
+                      {l.username}
+                      <div class="muted small nw">{whenOf(l.at)}</div>
                     </td>
                     <td>{l.reason ?? <span class="muted">{t("common.none")}</span>}</td>
                     {canLock && (
@@ -244,8 +245,8 @@ export function DmHome(p: { onOpenForm: (form: FormRef) => void; onOpenSubject: 
                     const s = (r.summary ?? {}) as { new?: number; conflicts?: number };
                     return (
                       <tr key={r.sha256 + r.imported_at}>
-                        <td class="date">{whenOf(r.imported_at)}</td>
-                        <td>{whoText(r.origin_site)}</td>
+                        <td class="date nw-cell">{whenOf(r.imported_at)}</td>
+                        <td class="nw-cell">{whoText(r.origin_site)}</td>
                         <td>
                           {tn("dm.home.imp.new", s.new ?? 0)}
                           {s.conflicts ? <span class="warn-text"> · {tn("dm.home.imp.conflicts", s.conflicts)}</span> : null}

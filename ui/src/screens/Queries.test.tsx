@@ -79,7 +79,8 @@ describe("the list of queries", () => {
     expect(q1.textContent).toContain("Raised by liu.yang, 2026-11-20 14:12");
     const q2 = $(m.root, '[data-query="q-2"]');
     expect(q2.textContent).toContain("On the whole form");
-    expect(q2.textContent).toContain("edit check CRS_TOCI");
+    expect(q2.textContent).toContain("Raised by an edit check");
+    expect(q2.querySelector(".query-meta")!.getAttribute("title")).toBe("Edit check CRS_TOCI");
     expect([...$(m.root, '[data-query="q-3"]').querySelectorAll(".msg-kind")].map((e) => e.textContent)).toEqual(["Raised", "Answered", "Closed"]);
     expect(m.root.textContent).toContain("3 queries · 1 open, 1 answered");
   });

@@ -35,7 +35,7 @@ type Act = "answer" | "close" | "reopen";
 
 /** Who raised a query, in words: an edit check, or the user. */
 export function raisedBy(q: QueryThread): string {
-  return q.rule ? t("dm.q.byRule", { rule: q.rule }) : q.opened_by;
+  return q.rule ? t("dm.q.system") : q.opened_by;
 }
 
 /** The actions the user may take on a query now. */
@@ -215,7 +215,7 @@ export function QueryCard(p: { q: QueryThread; onOpenForm?: (form: FormRef) => v
             )}
           </div>
         </div>
-        <div class="query-meta muted">
+        <div class="query-meta muted" title={q.rule ? t("dm.q.byRule", { rule: q.rule }) : undefined}>
           {t("dm.q.raisedBy", { who: raisedBy(q), when: whenOf(q.opened_at) })}
         </div>
       </header>

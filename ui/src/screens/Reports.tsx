@@ -30,7 +30,7 @@ import { PkPlot } from "../plots/PkPlot";
 import { SwimmerPlot } from "../plots/SwimmerPlot";
 import "../plots/plots.css";
 import "./dm.css";
-import { codeText, codelistOf, months, pct1, rateText, responseText, Segmented, tk, wordFor } from "./dmShared";
+import { codeText, codelistOf, months, pct1, RateCell, responseText, Segmented, tk, wordFor } from "./dmShared";
 import { saveEndpointPdf } from "./Exports";
 
 type Tab = "response" | "survival" | "safety" | "swimmer" | "pk";
@@ -176,10 +176,16 @@ function Responses(p: { rep: EndpointReport }) {
                   <th scope="row">{first ? populationName(r.population) : ""}</th>
                   <td>{diseaseName(r.disease)}</td>
                   <td class="n">{r.n}</td>
-                  <td class="rate strong">{rateText(r.orr)}</td>
-                  <td class="rate">{rateText(r.cr)}</td>
-                  <td class="rate">{r.disease === "lymphoma" ? <span class="muted">{t("dm.r.na")}</span> : rateText(r.cri)}</td>
-                  <td class="rate">{rateText(r.pr)}</td>
+                  <td class="rate strong">
+                    <RateCell r={r.orr} />
+                  </td>
+                  <td class="rate">
+                    <RateCell r={r.cr} />
+                  </td>
+                  <td class="rate">{r.disease === "lymphoma" ? <span class="muted">{t("dm.r.na")}</span> : <RateCell r={r.cri} />}</td>
+                  <td class="rate">
+                    <RateCell r={r.pr} />
+                  </td>
                 </tr>
               );
             })}
@@ -309,7 +315,7 @@ function GradeTableView(p: { g: GradeTable }) {
           <tr>
             <th scope="row">{t("dm.r.tox.g3")}</th>
             <td colSpan={2} class="rate strong">
-              {rateText(g.grade3plus)}
+              <RateCell r={g.grade3plus} />
             </td>
           </tr>
         </tfoot>
@@ -451,7 +457,7 @@ function Pk(p: { pk: PkReport }) {
                   <td class="n">{conc(s.geometric_mean)}</td>
                   <td class="n">{s.geometric_cv_percent === null ? "–" : s.geometric_cv_percent.toFixed(1)}</td>
                   <td class="n">{conc(s.median)}</td>
-                  <td class="n">
+                  <td class="n nw-cell">
                     {conc(s.min)}–{conc(s.max)}
                   </td>
                 </tr>

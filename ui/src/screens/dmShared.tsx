@@ -21,6 +21,18 @@ export function rateText(r: RateView): string {
   return t("dm.rate", { x: r.x, n: r.n, p: pct1(r.rate), lo: pct1(r.lower), hi: pct1(r.upper) });
 }
 
+/** A rate as `rateText` writes it, breakable only after the semicolon (for narrow columns). */
+export function RateCell(p: { r: RateView }) {
+  const s = rateText(p.r);
+  const m = /^(.*?[;；])\s*(.*)$/.exec(s);
+  if (!m) return <span class="nw">{s}</span>;
+  return (
+    <>
+      <span class="nw">{m[1]}</span> <span class="nw">{m[2]}</span>
+    </>
+  );
+}
+
 /** Days as months with one decimal. */
 export function months(days: number | null | undefined): string {
   return typeof days === "number" && Number.isFinite(days) ? (days / (365.25 / 12)).toFixed(1) : "–";
