@@ -28,7 +28,9 @@ export function RateCell(p: { r: RateView }) {
   if (!m) return <span class="nw">{s}</span>;
   return (
     <>
-      <span class="nw">{m[1]}</span> <span class="nw">{m[2]}</span>
+      <span class="nw">{m[1]}</span>
+      {m[1].endsWith("；") ? <wbr /> : " "}
+      <span class="nw">{m[2]}</span>
     </>
   );
 }
