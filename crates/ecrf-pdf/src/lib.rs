@@ -5,8 +5,10 @@
 //! This crate knows the definition and values (from `ecrf-core`) and PDF; it does not know the
 //! database, users or sessions: the services hand it a [`model::CrfDocument`] and keys.
 
+pub mod endpoint_report;
 mod error;
 pub mod model;
+pub mod plot;
 pub mod render;
 pub mod report;
 pub mod sign;

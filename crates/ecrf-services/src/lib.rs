@@ -20,6 +20,7 @@ pub mod node;
 pub mod outcomes;
 pub mod pdf;
 pub mod reports;
+pub mod reports_pdf;
 pub mod review;
 /// The PDF document model, for shells that choose a language.
 pub use ecrf_pdf::model as pdf_model;

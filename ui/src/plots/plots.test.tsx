@@ -50,6 +50,7 @@ describe("scales", () => {
   it("spans whole decades on a log axis, with minor ticks 2-9", () => {
     expect(decades(37, 217440)).toEqual([1, 6]);
     expect(decades(50, 50)).toEqual([1, 2]);
+    expect(decades(0.1, 1063)).toEqual([-2, 4]);
     const { major, minor } = logTicks(37, 217440);
     expect(major).toEqual([10, 100, 1000, 10000, 100000, 1000000]);
     expect(minor.length).toBe(5 * 8);

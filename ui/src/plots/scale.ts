@@ -54,7 +54,9 @@ export function monthTicks(maxDays: number): number[] {
 
 /** The decades spanning [min, max] on a log axis: `[lo, hi]` exponents, with lo < hi. */
 export function decades(min: number, max: number): [number, number] {
-  const lo = Math.floor(Math.log10(Math.max(min, 1e-12)) + 1e-9);
+  // A minimum exactly on a power of ten (an LLOQ of 0.1) gets the decade below, so that what
+  // sits there is not drawn on the axis.
+  const lo = Math.floor(Math.log10(Math.max(min, 1e-12)) - 1e-9);
   let hi = Math.ceil(Math.log10(Math.max(max, 1e-12)) - 1e-9);
   if (hi <= lo) hi = lo + 1;
   return [lo, hi];
