@@ -121,6 +121,7 @@ describe("the home of the data manager", () => {
     expect(m.root.querySelector('[data-home-card="verify"]')).not.toBeNull();
     expect(m.root.querySelector("#lock-new")).toBeNull();
     expect(m.root.querySelector(".unlock-data")).toBeNull();
+    expect(m.root.querySelector("#home-imports")).toBeNull();
     expect(mockApi.conflicts).not.toHaveBeenCalled();
   });
 });

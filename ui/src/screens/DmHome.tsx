@@ -87,7 +87,7 @@ export function DmHome(p: { onOpenForm: (form: FormRef) => void; onOpenSubject: 
       .catch(fail);
     void loadLocks();
     if (canConflicts) api.conflicts().then((l) => set({ conflicts: l.length })).catch(fail);
-    if (canImport || central) api.importHistory().then((l) => set({ imports: l.slice(0, 5) })).catch(() => set({ imports: [] }));
+    if (canImport) api.importHistory().then((l) => set({ imports: l.slice(0, 5) })).catch(() => set({ imports: [] }));
     if (canVerify)
       api
         .subjects()
@@ -130,7 +130,7 @@ export function DmHome(p: { onOpenForm: (form: FormRef) => void; onOpenSubject: 
           />
         )}
         <Card id="locks" label={t("dm.home.locks")} value={n(c.locks?.length)} note={t("dm.home.locks.note")} onClick={() => document.getElementById("home-locks")?.scrollIntoView({ behavior: "smooth" })} />
-        {(canImport || central) && (
+        {canImport && (
           <Card
             id="imports"
             label={t("dm.home.lastImport")}
@@ -220,7 +220,7 @@ export function DmHome(p: { onOpenForm: (form: FormRef) => void; onOpenSubject: 
             </table>
           )}
         </section>
-        {(canImport || central) && (
+        {canImport && (
           <section class="panel" id="home-imports" aria-labelledby="home-imports-h">
             <div class="panel-title-row">
               <h2 id="home-imports-h">{t("dm.home.importsHeading")}</h2>
