@@ -25,7 +25,8 @@ pub use project::{
 };
 pub use store::{backup_path, Store, Tx};
 pub use sync::{
-    ConflictRow, ConflictVersion, ImportRow, NodeRow, PendingStream, Received, StreamInfo,
+    ConflictRow, ConflictVersion, ImportRow, NodeRow, PendingStream, ReceiveCache, Received,
+    StreamInfo,
 };
 pub use users::{SecurityEntry, UserRow};
 pub use verify::{Broken, VerifyReport};

@@ -33,13 +33,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("sql/0008_review.sql"),
     ),
     ("drafts of typed input", include_str!("sql/0009_drafts.sql")),
+    ("number of heads per item", include_str!("sql/0010_heads.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version that has the current projections: a database migrated from an
 /// older version has its projections rebuilt from the change log.
-pub(crate) const PROJECTIONS_SINCE: i64 = 8;
+pub(crate) const PROJECTIONS_SINCE: i64 = 10;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {

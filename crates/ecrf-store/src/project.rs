@@ -333,10 +333,40 @@ fn add_version(
         serde_json::to_string(value)?
     ])?;
     let mut sup = conn.prepare_cached(
-        "UPDATE item_versions SET superseded = 1 WHERE event_id = ?1 AND key = ?2",
+        "UPDATE item_versions SET superseded = 1 WHERE event_id = ?1 AND key = ?2 AND superseded = 0",
     )?;
+    let mut superseded = 0i64;
     for r in ev.payload.refs() {
-        sup.execute(params![r.to_string(), key])?;
+        superseded += sup.execute(params![r.to_string(), key])? as i64;
+    }
+    // The common case: this version replaces the only head and is shown at once. Otherwise
+    // (a first value beside another node's, or a conflict) the merge policy decides.
+    let heads: i64 = conn
+        .prepare_cached(
+            "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1) \
+             ON CONFLICT (key) DO UPDATE SET heads = heads - ?11 + 1, value = excluded.value, event_rowid = excluded.event_rowid \
+             RETURNING heads",
+        )?
+        .query_row(
+            params![
+                key,
+                item.form.key(),
+                item.form.subject.as_str(),
+                item.form.event,
+                item.form.form,
+                item.group,
+                item.group_repeat,
+                item.item,
+                serde_json::to_string(value)?,
+                rowid,
+                superseded
+            ],
+            |r| r.get(0),
+        )?;
+    let before = heads - 1 + superseded;
+    if heads == 1 && before <= 1 {
+        return Ok(());
     }
     show_item(conn, item)
 }
@@ -371,9 +401,9 @@ fn show_item(conn: &Connection, item: &ItemRef) -> Result<()> {
     };
     let shown_rowid = rowids.get(&state.shown.id).copied().unwrap_or_default();
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid",
+        "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid, heads = excluded.heads",
     )?;
     stmt.execute(params![
         key,
@@ -385,7 +415,8 @@ fn show_item(conn: &Connection, item: &ItemRef) -> Result<()> {
         item.group_repeat,
         item.item,
         serde_json::to_string(&state.shown.value)?,
-        shown_rowid
+        shown_rowid,
+        state.heads.len() as i64
     ])?;
     if state.in_conflict() {
         let ids: Vec<String> = state.heads.iter().map(|h| h.id.to_string()).collect();

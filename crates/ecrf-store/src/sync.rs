@@ -10,6 +10,7 @@ use ecrf_core::hlc::Hlc;
 use ecrf_core::sync::dependencies;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// What became of one received event.
@@ -93,20 +94,55 @@ pub struct PendingStream {
     pub first_waiting: u64,
 }
 
-fn exists(conn: &Connection, id: &EventId) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3 AND seq = ?4",
-        )?
-        .query_row(
-            params![id.node.to_string(), id.epoch, id.stream, id.seq as i64],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+/// What one import knows of the log while it runs: every stream's head (a stream in the log is
+/// contiguous, so an id is in the log exactly when its sequence is at most its stream's head)
+/// and whether anything waits. It saves a query per event and per dependency.
+#[derive(Debug, Default)]
+pub struct ReceiveCache {
+    heads: HashMap<(Uuid, u32, String), (u64, String)>,
+    pending_possible: bool,
+}
+
+impl ReceiveCache {
+    fn head(&mut self, conn: &Connection, id: &EventId) -> Result<&(u64, String)> {
+        let key = (id.node, id.epoch, id.stream.clone());
+        if !self.heads.contains_key(&key) {
+            let h = head(conn, &id.node, id.epoch, &id.stream)?
+                .map(|h| (h.seq, h.chain))
+                .unwrap_or((0, GENESIS.to_string()));
+            self.heads.insert(key.clone(), h);
+        }
+        self.heads
+            .get(&key)
+            .ok_or_else(|| StoreError::Invalid("stream head cache".into()))
+    }
+
+    fn in_log(&mut self, conn: &Connection, id: &EventId) -> Result<bool> {
+        Ok(id.seq <= self.head(conn, id)?.0)
+    }
 }
 
 impl Tx<'_> {
+    /// A cache for one import (see [`ReceiveCache`]).
+    pub fn receive_cache(&self) -> Result<ReceiveCache> {
+        let waiting: i64 = self
+            .tx
+            .query_row("SELECT count(*) FROM pending_events", [], |r| r.get(0))?;
+        Ok(ReceiveCache {
+            heads: HashMap::new(),
+            pending_possible: waiting > 0,
+        })
+    }
+
+    /// [`Tx::held_hash`], asking the database only for ids it may hold.
+    pub fn held_hash_cached(&self, c: &mut ReceiveCache, id: &EventId) -> Result<Option<String>> {
+        if c.in_log(&self.tx, id)? || c.pending_possible {
+            self.held_hash(id)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The hash this node holds under an event id, in the log or waiting.
     pub fn held_hash(&self, id: &EventId) -> Result<Option<String>> {
         let h: Option<String> = self
@@ -134,13 +170,14 @@ impl Tx<'_> {
     /// are in the log; otherwise it waits, and joins when they arrive.
     pub fn receive(
         &mut self,
+        c: &mut ReceiveCache,
         ev: &ChangeEvent,
         imported_at: &str,
         flagged: bool,
     ) -> Result<Received> {
         let mut missing = Vec::new();
         for d in dependencies(ev) {
-            if !exists(&self.tx, &d)? {
+            if !c.in_log(&self.tx, &d)? {
                 missing.push(d);
             }
         }
@@ -169,10 +206,14 @@ impl Tx<'_> {
                 stmt.execute(params![ev.id.to_string(), d.to_string()])?;
             }
             out.waiting_for = missing;
+            c.pending_possible = true;
             return Ok(out);
         }
-        self.join_log(ev, imported_at, flagged)?;
+        self.join_log(c, ev, imported_at, flagged)?;
         out.applied.push(ev.clone());
+        if !c.pending_possible {
+            return Ok(out);
+        }
         // Release what waited for it, and what waited for those.
         let mut i = 0;
         while i < out.applied.len() {
@@ -206,25 +247,33 @@ impl Tx<'_> {
                 self.tx
                     .execute("DELETE FROM pending_events WHERE event_id = ?1", [&w])?;
                 let released: ChangeEvent = serde_json::from_str(&json)?;
-                self.join_log(&released, &at, flagged)?;
+                self.join_log(c, &released, &at, flagged)?;
                 out.applied.push(released);
             }
         }
         Ok(out)
     }
 
-    fn join_log(&mut self, ev: &ChangeEvent, imported_at: &str, flagged: bool) -> Result<i64> {
-        let prev = match ev.id.seq {
-            1 => GENESIS.to_string(),
-            _ => head(&self.tx, &ev.id.node, ev.id.epoch, &ev.id.stream)?
-                .filter(|h| h.seq + 1 == ev.id.seq)
-                .map(|h| h.chain)
-                .ok_or_else(|| {
-                    StoreError::Invalid(format!("event {} does not follow its stream", ev.id))
-                })?,
-        };
+    fn join_log(
+        &mut self,
+        c: &mut ReceiveCache,
+        ev: &ChangeEvent,
+        imported_at: &str,
+        flagged: bool,
+    ) -> Result<i64> {
+        let (head_seq, prev) = c.head(&self.tx, &ev.id)?.clone();
+        if head_seq + 1 != ev.id.seq {
+            return Err(StoreError::Invalid(format!(
+                "event {} does not follow its stream",
+                ev.id
+            )));
+        }
         let chain = chain_link(&prev, &ev.hash);
         let rowid = insert_event(&self.tx, ev, &chain, Some(imported_at))?;
+        c.heads.insert(
+            (ev.id.node, ev.id.epoch, ev.id.stream.clone()),
+            (ev.id.seq, chain),
+        );
         if flagged {
             self.tx.execute(
                 "INSERT INTO future_events (event_rowid, imported_at) VALUES (?1, ?2)",
