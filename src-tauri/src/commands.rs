@@ -426,6 +426,15 @@ pub fn audit_trail(
     Ok(ecrf.report_audit(s, subject.as_deref(), item.as_ref())?)
 }
 
+/// The change log of one subject as raw events, for whoever may view data (`audit_trail`
+/// needs the reports permission, which a research nurse does not have).
+#[tauri::command]
+pub fn audit_log(state: State<AppState>, subject: String) -> Result<Vec<AuditEntry>> {
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.audit_log(s, Some(&subject))?)
+}
+
 // ---- Queries, source data verification, locks --------------------------------------------
 
 use ecrf_core::event::{Scope, Target};
@@ -537,4 +546,20 @@ pub fn export_csv(
     let mut g = state.lock()?;
     let (ecrf, s) = g.with_session()?;
     Ok(ecrf.export_csv(s, &path)?)
+}
+
+/// The endpoint report as a PDF with its plots; answers the bytes written.
+#[tauri::command]
+pub fn report_endpoints_pdf(state: State<AppState>, lang: String, path: PathBuf) -> Result<u64> {
+    let lang = match lang.as_str() {
+        "en" => ecrf_services::pdf_model::DocLang::One(ecrf_core::definition::Lang::En),
+        "zh" => ecrf_services::pdf_model::DocLang::One(ecrf_core::definition::Lang::Zh),
+        "both" => ecrf_services::pdf_model::DocLang::Both,
+        other => {
+            return Err(ServiceError::InvalidInput(format!("unknown language {other:?}")).into())
+        }
+    };
+    let mut g = state.lock()?;
+    let (ecrf, s) = g.with_session()?;
+    Ok(ecrf.report_endpoints_pdf(s, lang, &path)?)
 }

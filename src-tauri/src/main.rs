@@ -53,6 +53,7 @@ fn main() {
             commands::draft_discard,
             commands::signature_queue,
             commands::audit_trail,
+            commands::audit_log,
             commands::queries,
             commands::query_open,
             commands::query_act,
@@ -64,6 +65,7 @@ fn main() {
             commands::report_pk,
             commands::export_odm,
             commands::export_csv,
+            commands::report_endpoints_pdf,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -549,6 +549,11 @@ pub enum ReportCommand {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Write the report as a PDF with its plots (Kaplan-Meier, PK, swimmer).
+        #[arg(long, conflicts_with = "json")]
+        pdf: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
     },
     /// Non-compartmental PK per subject and assay (qPCR, flow), with summaries.
     Pk {

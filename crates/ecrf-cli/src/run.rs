@@ -489,12 +489,20 @@ pub fn run(cli: Cli) -> R {
             }
         }
         Command::Report { command } => match command {
-            ReportCommand::Endpoints { json } => {
-                if !json {
-                    return Err(usage("report endpoints: give --json"));
+            ReportCommand::Endpoints { json, pdf, lang } => {
+                if !json && pdf.is_none() {
+                    return Err(usage("report endpoints: give --json or --pdf FILE"));
                 }
                 let (mut ecrf, mut s) = session(&cli)?;
-                print(&ecrf.report_endpoints(&mut s)?)
+                match pdf {
+                    Some(path) => {
+                        let bytes = ecrf.report_endpoints_pdf(&mut s, doc_lang(*lang), path)?;
+                        print(
+                            &serde_json::json!({"written": path.display().to_string(), "bytes": bytes}),
+                        )
+                    }
+                    None => print(&ecrf.report_endpoints(&mut s)?),
+                }
             }
             ReportCommand::Pk { json } => {
                 if !json {

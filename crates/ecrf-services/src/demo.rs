@@ -57,22 +57,42 @@ impl Ecrf {
         let mut rng = StdRng::seed_from_u64(seed);
         let existing = self.store.subjects()?.len() as u32;
         let mut made = Vec::new();
-        for i in 0..n {
-            let number = existing + i + 1;
-            let id = format!("{site}-{number:03}");
-            self.enrol(&mut nurse, &id)?;
-            let sid = SubjectId::parse(&id)?;
-            let subject = Subject::draw(&mut rng, number, today, &site);
-            let forms = Casebook::new(&subject, &def, today).build(&mut rng);
-            for f in &forms {
-                self.demo_save(&def, &mut nurse, &sid, f)?;
-            }
-            made.push(id);
-        }
+        // Synthetic data: no fsync per save (restored below, also when a save fails).
+        self.store.set_durable(false)?;
+        let result = self.demo_subjects(&mut nurse, &mut rng, &def, &site, existing, n, today, &mut made);
+        self.store.set_durable(true)?;
+        result?;
         Ok(DemoSummary {
             subjects: made,
             events: (self.store.event_count()? - before) as u64,
         })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn demo_subjects(
+        &mut self,
+        nurse: &mut Session,
+        rng: &mut StdRng,
+        def: &Definition,
+        site: &str,
+        existing: u32,
+        n: u32,
+        today: NaiveDate,
+        made: &mut Vec<String>,
+    ) -> Result<()> {
+        for i in 0..n {
+            let number = existing + i + 1;
+            let id = format!("{site}-{number:03}");
+            self.enrol(nurse, &id)?;
+            let sid = SubjectId::parse(&id)?;
+            let subject = Subject::draw(rng, number, today, site);
+            let forms = Casebook::new(&subject, def, today).build(rng);
+            for f in &forms {
+                self.demo_save(def, nurse, &sid, f)?;
+            }
+            made.push(id);
+        }
+        Ok(())
     }
 
     fn demo_save(

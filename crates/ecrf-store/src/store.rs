@@ -124,6 +124,19 @@ impl Store {
         Ok(out)
     }
 
+    /// Turns fsync on commit off (`false`) or back on (`true`, the default: `synchronous=FULL`).
+    /// Only for generating synthetic data, where a power cut costs nothing: a demo of a
+    /// million events is then bound by the CPU, not by the disk.
+    pub fn set_durable(&self, durable: bool) -> Result<()> {
+        self.conn
+            .pragma_update(None, "synchronous", if durable { "FULL" } else { "OFF" })?;
+        if durable {
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     /// Read access for queries outside a write.
     pub fn conn(&self) -> &Connection {
         &self.conn
