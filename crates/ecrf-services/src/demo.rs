@@ -59,7 +59,9 @@ impl Ecrf {
         let mut made = Vec::new();
         // Synthetic data: no fsync per save (restored below, also when a save fails).
         self.store.set_durable(false)?;
-        let result = self.demo_subjects(&mut nurse, &mut rng, &def, &site, existing, n, today, &mut made);
+        let result = self.demo_subjects(
+            &mut nurse, &mut rng, &def, &site, existing, n, today, &mut made,
+        );
         self.store.set_durable(true)?;
         result?;
         Ok(DemoSummary {
