@@ -186,3 +186,49 @@ pub fn artifacts() -> PathBuf {
     std::fs::create_dir_all(&p).expect("create tests/artifacts");
     p
 }
+
+/// The pids of the running app binary `app` started with `ECRF_DB=db` (this test's own app,
+/// whatever else runs on the machine).
+pub fn app_pids(app: &std::path::Path, db: &std::path::Path) -> Vec<i32> {
+    let want_exe = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
+    let want_env = format!("ECRF_DB={}", db.display());
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in dir.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let exe = std::fs::read_link(e.path().join("exe")).ok();
+        if exe.as_deref() != Some(want_exe.as_path()) {
+            continue;
+        }
+        let env = std::fs::read(e.path().join("environ")).unwrap_or_default();
+        if env.split(|b| *b == 0).any(|kv| kv == want_env.as_bytes()) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// Kills this test's app with SIGKILL (no chance to save anything) and waits until it is gone.
+pub fn kill_app(app: &std::path::Path, db: &std::path::Path) {
+    let pids = app_pids(app, db);
+    assert!(
+        !pids.is_empty(),
+        "the app started with {} is not running",
+        db.display()
+    );
+    for pid in &pids {
+        // SAFETY: kill has no memory effects; the pid is our own test's app process.
+        unsafe {
+            libc::kill(*pid, libc::SIGKILL);
+        }
+    }
+    let t = Instant::now();
+    while !app_pids(app, db).is_empty() {
+        assert!(t.elapsed() < Duration::from_secs(10), "the app did not die");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -12,6 +12,22 @@ pub struct Session {
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// WebDriver key codes (W3C "keys"), for `keys` and `chord`.
+pub mod key {
+    pub const TAB: &str = "\u{E004}";
+    pub const ENTER: &str = "\u{E007}";
+    pub const SHIFT: &str = "\u{E008}";
+    pub const CTRL: &str = "\u{E009}";
+    pub const ALT: &str = "\u{E00A}";
+    pub const ESCAPE: &str = "\u{E00C}";
+    pub const LEFT: &str = "\u{E012}";
+    pub const UP: &str = "\u{E013}";
+    pub const RIGHT: &str = "\u{E014}";
+    pub const DOWN: &str = "\u{E015}";
+    pub const DELETE: &str = "\u{E017}";
+    pub const F1: &str = "\u{E031}";
+}
+
 fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, String> {
     let req = ureq::request(method, url).timeout(Duration::from_secs(60));
     let res = match body {
@@ -189,6 +205,86 @@ impl Session {
         .unwrap_or_else(|e| panic!("keys: {e}"));
     }
 
+    /// A key with modifiers held (W3C actions), e.g. `chord(&[CTRL], "s")`.
+    pub fn chord(&self, modifiers: &[&str], key: &str) {
+        let mut actions = Vec::new();
+        for m in modifiers {
+            actions.push(json!({"type": "keyDown", "value": m}));
+        }
+        actions.push(json!({"type": "keyDown", "value": key}));
+        actions.push(json!({"type": "keyUp", "value": key}));
+        for m in modifiers.iter().rev() {
+            actions.push(json!({"type": "keyUp", "value": m}));
+        }
+        call(
+            "POST",
+            &self.url("/actions"),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .unwrap_or_else(|e| panic!("keys: {e}"));
+        // Release everything, so that no modifier stays down for the next keys.
+        let _ = call("DELETE", &self.url("/actions"), None);
+    }
+
+    /// Waits until a script returns something truthy (its value), or fails after 20 s with
+    /// `what` and a screenshot.
+    pub fn wait_js(&self, script: &str, args: Value, what: &str) -> Value {
+        let t = Instant::now();
+        loop {
+            let v = self.execute(script, args.clone());
+            let truthy = match &v {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::String(s) => !s.is_empty(),
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                _ => true,
+            };
+            if truthy {
+                return v;
+            }
+            if t.elapsed() > Duration::from_secs(20) {
+                let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+                panic!("{what}: not so after 20 s (screenshot in tests/artifacts/failure.png)");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Waits until the element with the focus matches `css`.
+    pub fn wait_focus(&self, css: &str) {
+        let t = Instant::now();
+        loop {
+            let v = self.execute(
+                "const a = document.activeElement; return !!a && a.matches(arguments[0]);",
+                json!([css]),
+            );
+            if v == Value::Bool(true) {
+                return;
+            }
+            if t.elapsed() > Duration::from_secs(20) {
+                let now = self.execute(
+                    "const a = document.activeElement; return a ? a.outerHTML.slice(0, 300) : null;",
+                    json!([]),
+                );
+                let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+                panic!("the focus is not on {css} after 20 s but on {now} (screenshot in tests/artifacts/failure.png)");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until no element matches `css`.
+    pub fn wait_gone(&self, css: &str) {
+        let t = Instant::now();
+        while self.find(css).is_some() {
+            if t.elapsed() > Duration::from_secs(20) {
+                let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+                panic!("{css} still there after 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     pub fn text(&self, el: &str) -> String {
         call("GET", &self.url(&format!("/element/{el}/text")), None)
             .ok()
@@ -214,7 +310,24 @@ impl Session {
         .unwrap_or_else(|e| panic!("script: {e}"))
     }
 
+    /// Waits until what the DOM holds now has been painted (two animation frames), so that a
+    /// screenshot shows it and not the frame before.
+    pub fn settle(&self) {
+        let script = "const done = arguments[arguments.length - 1]; \
+                      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 30)));";
+        if call(
+            "POST",
+            &self.url("/execute/async"),
+            Some(json!({"script": script, "args": []})),
+        )
+        .is_err()
+        {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     pub fn screenshot(&self, path: &Path) -> Result<(), String> {
+        self.settle();
         let v = call("GET", &self.url("/screenshot"), None)?;
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())

@@ -12,6 +12,7 @@ import type { ImportRecord } from "./bindings/ImportRecord";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { ItemRef } from "./bindings/ItemRef";
 import type { NodeView } from "./bindings/NodeView";
+import type { AuditEntry } from "./bindings/AuditEntry";
 import type { AuditLine } from "./bindings/AuditLine";
 import type { CsvSummary } from "./bindings/CsvSummary";
 import type { Draft } from "./bindings/Draft";
@@ -54,6 +55,7 @@ export type ErrorCode =
   | "integrity"
   | "refused"
   | "busy"
+  | "locked"
   | "internal";
 
 /** The error every command may reject with. */
@@ -208,6 +210,8 @@ export const api = {
   signatureQueue: () => call<QueueItem[]>("signature_queue"),
   /** Every change of one item, or of one subject's data (who, when, old → new, why). */
   auditTrail: (subject: string | null, item: ItemRef | null = null) => call<AuditLine[]>("audit_trail", { subject, item }),
+  /** A subject's change log as raw events, for those who may view data but not run reports. */
+  auditLog: (subject: string) => call<AuditEntry[]>("audit_log", { subject }),
   // Queries, source data verification, locks.
   queries: (subject: string | null = null, status: "open" | "answered" | "closed" | null = null) =>
     call<QueryThread[]>("queries", { subject, status }),

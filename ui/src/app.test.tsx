@@ -308,4 +308,109 @@ describe("App", () => {
     expect(m.root.querySelector("#username")).not.toBeNull();
     expect(m.root.querySelector("#logout")).toBeNull();
   });
+
+  it("F1 (or ? outside a text field) shows every key; Escape closes it", async () => {
+    await login();
+    press(document.body, "F1");
+    expect($(m.root, "#help-dialog").textContent).toContain("Ctrl+Delete");
+    expect(document.activeElement?.id).toBe("help-close");
+    press($(m.root, "#help-close"), "Escape");
+    expect(m.root.querySelector("#help-dialog")).toBeNull();
+    // "?" typed into the search box is text, not a request for help.
+    const search = $(m.root, "#subject-search");
+    expect(press(search, "?").defaultPrevented).toBe(false);
+    expect(m.root.querySelector("#help-dialog")).toBeNull();
+    press(document.body, "?");
+    expect(m.root.querySelector("#help-dialog")).not.toBeNull();
+    click($(m.root, "#help-close"));
+    click($(m.root, "#help"));
+    expect(m.root.querySelector("#help-dialog")).not.toBeNull();
+  });
+
+  it("the search box has the focus on the subject list; an enrolled subject's row after enrolment", async () => {
+    await login();
+    expect(document.activeElement?.id).toBe("subject-search");
+    type($(m.root, "#new-subject"), "S01-009");
+    press($(m.root, "#new-subject"), "Enter");
+    await flush();
+    await flush();
+    await new Promise((r) => setTimeout(r, 10));
+    expect((document.activeElement as HTMLElement).dataset.subject).toBe("S01-009");
+  });
+
+  it("leaving a form: keep the input as a draft, or discard it", async () => {
+    const drafts: Array<[string, unknown]> = [];
+    handlers.draft = () => null;
+    handlers.draft_save = (a) => {
+      drafts.push(["save", a.values]);
+      return null;
+    };
+    handlers.draft_discard = (a) => {
+      drafts.push(["discard", a.form]);
+      return null;
+    };
+    await login();
+    press($(m.root, "[data-subject='S01-001']"), "Enter");
+    await flush();
+    click($(m.root, "[data-form-cell='SCR.1/TEST.1']"));
+    await flush();
+    type($(m.root, "input[data-item=VISDAT]"), "2024-01-01");
+    click($(m.root, "#back"));
+    const dialog = $(m.root, "#leave-dialog");
+    expect(dialog.textContent).toContain("kept as a draft on this computer");
+    expect($(m.root, "#leave-go").textContent).toBe("Leave (keep the draft)");
+    click($(m.root, "#leave-discard"));
+    await flush();
+    expect(drafts.at(-1)).toEqual(["discard", ref]);
+    expect(m.root.querySelector("[data-form-cell]")).not.toBeNull();
+  });
+
+  it("the idle lock covers a form without unmounting it: the typed input is there after unlocking", async () => {
+    vi.useFakeTimers();
+    try {
+      handlers.login = () => {
+        loggedIn = true;
+        return { ...nurse, idle_minutes: 1 };
+      };
+      handlers.unlock = () => ({ ...nurse, idle_minutes: 1 });
+      await login();
+      press($(m.root, "[data-subject='S01-001']"), "Enter");
+      await flush();
+      click($(m.root, "[data-form-cell='SCR.1/TEST.1']"));
+      await flush();
+      const input = $<HTMLInputElement>(m.root, "input[data-item=VISDAT]");
+      type(input, "2024-01-0");
+      await vi.advanceTimersByTimeAsync(70_000);
+      await flush();
+      expect(m.root.querySelector("#unlock-dialog")).not.toBeNull();
+      // The form is still there, under the lock, the very same field with its input.
+      expect(input.isConnected).toBe(true);
+      expect(input.value).toBe("2024-01-0");
+      type($(m.root, "#unlock-password"), "pw");
+      click($(m.root, "#unlock"));
+      await flush();
+      expect(m.root.querySelector("#unlock-dialog")).toBeNull();
+      expect($(m.root, "input[data-item=VISDAT]")).toBe(input);
+      expect(input.value).toBe("2024-01-0");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("the navigation follows the role: investigators get the queue of forms to sign", async () => {
+    const inv = { ...nurse, username: "dr.chen", full_name: "Chen Jian", role: "investigator" as const, permissions: [...nurse.permissions, "sign" as const] };
+    handlers.login = () => {
+      loggedIn = true;
+      return inv;
+    };
+    handlers.signature_queue = () => [{ form: ref, state: "unsigned" }];
+    await login();
+    const tabs = [...m.root.querySelectorAll<HTMLElement>(".main-nav button")].map((b) => b.id);
+    expect(tabs).toEqual(["nav-subjects", "nav-worklist", "nav-queue", "nav-queries"]);
+    click($(m.root, "#nav-queue"));
+    await flush();
+    expect($(m.root, "[data-queue-item]").dataset.queueItem).toBe("S01-001/SCR.1/TEST.1");
+    expect(m.root.querySelector(".user-role")?.textContent).toBe("Investigator");
+    expect(m.root.querySelector(".node-tag")?.textContent).toBe("Site S01");
+  });
 });

@@ -4,29 +4,71 @@ import type { Definition } from "./bindings/Definition";
 import type { Lang } from "./bindings/Lang";
 import type { NodeSummary } from "./bindings/NodeSummary";
 import type { SessionInfo } from "./bindings/SessionInfo";
+import { HelpDialog } from "./components/HelpDialog";
 import { Modal } from "./components/Modal";
 import { AppContext, AppServices, Screen, StatusKind } from "./context";
 import { lang, onLangChange, setLang, t, tx } from "./i18n";
-import { errorText, roleText } from "./messages";
+import { errorText, roleText, setMessagesDefinition } from "./messages";
 import { Casebook } from "./screens/Casebook";
+import { DmHome } from "./screens/DmHome";
+import { Exports } from "./screens/Exports";
+import { Queries } from "./screens/Queries";
+import { Reports } from "./screens/Reports";
 import { FormScreen } from "./screens/FormScreen";
 import { Login } from "./screens/Login";
+import { Queue } from "./screens/Queue";
 import { Subjects } from "./screens/Subjects";
 import { Sync } from "./screens/Sync";
 import { Worklist } from "./screens/Worklist";
 
 type Status = { text: string; kind: StatusKind; at: number };
 
-type MainScreen = "subjects" | "worklist" | "sync";
+type MainScreen = "home" | "subjects" | "worklist" | "queue" | "queries" | "reports" | "exports" | "sync";
 
-/** The sync screen is for those who move bundles, manage node keys or resolve conflicts. */
+/**
+ * The main screens a user's role reaches, in this order: the data management home for those who
+ * review data (monitors, data managers); the subjects for everyone; the worklist for those who
+ * enter data; the queue of forms awaiting signature for those who sign (investigators); the
+ * queries for those who answer, raise or close them; reports and exports for those who may run
+ * them; the sync screen for those who move bundles, manage node keys or resolve conflicts.
+ */
 export function mainScreens(can: (a: SessionInfo["permissions"][number]) => boolean): MainScreen[] {
-  const sync = can("export_bundle") || can("import_bundle") || can("manage_node_keys") || can("resolve_conflict");
-  return sync ? ["subjects", "worklist", "sync"] : ["subjects", "worklist"];
+  const out: MainScreen[] = [];
+  if (can("open_query") || can("verify_source") || can("lock")) out.push("home");
+  out.push("subjects");
+  if (can("enter_data")) out.push("worklist");
+  if (can("sign")) out.push("queue");
+  if (can("answer_query") || can("open_query") || can("close_query")) out.push("queries");
+  if (can("reports")) out.push("reports", "exports");
+  if (can("export_bundle") || can("import_bundle") || can("manage_node_keys") || can("resolve_conflict")) out.push("sync");
+  return out;
 }
 
-const NAV_TEXT = { subjects: "nav.subjects", worklist: "nav.worklist", sync: "nav.sync" } as const;
-const NAV_TITLE = { subjects: undefined, worklist: "nav.worklist.title", sync: "nav.sync.title" } as const;
+/** Where a user starts: the first of their main screens. */
+export function firstScreen(s: SessionInfo): MainScreen {
+  return mainScreens((a) => s.permissions.includes(a))[0] ?? "subjects";
+}
+
+const NAV_TEXT = {
+  home: "nav.home",
+  subjects: "nav.subjects",
+  worklist: "nav.worklist",
+  queue: "nav.queue",
+  queries: "nav.queries",
+  reports: "nav.reports",
+  exports: "nav.exports",
+  sync: "nav.sync",
+} as const;
+const NAV_TITLE = {
+  home: "nav.home.title",
+  subjects: undefined,
+  worklist: "nav.worklist.title",
+  queue: "nav.queue.title",
+  queries: "nav.queries.title",
+  reports: "nav.reports.title",
+  exports: "nav.exports.title",
+  sync: "nav.sync.title",
+} as const;
 
 export function App() {
   const [, setLangState] = useState<Lang>(lang());
@@ -41,10 +83,13 @@ export function App() {
   const [unlockError, setUnlockError] = useState<string | null>(null);
   const [unlocking, setUnlocking] = useState(false);
   const [leaveAsk, setLeaveAsk] = useState<(() => void) | null>(null);
+  const [help, setHelp] = useState(false);
   const [booted, setBooted] = useState(false);
 
   const waiters = useRef<Array<{ resolve: () => void; reject: (e: unknown) => void }>>([]);
   const leaveGuard = useRef<(() => boolean) | null>(null);
+  /** Throws away the unsaved input of the screen being left (its draft too). */
+  const leaveDiscard = useRef<(() => void) | null>(null);
   const lastActivity = useRef(Date.now());
   /** False once the session has ended: late messages from the screens are then dropped. */
   const alive = useRef(false);
@@ -59,6 +104,7 @@ export function App() {
     try {
       const d = await api.definition();
       defCache.current.set(d.study.version, Promise.resolve(d));
+      setMessagesDefinition(d);
       setDef(d);
     } catch (raw) {
       showStatus(errorText(toApiError(raw)), "error");
@@ -73,6 +119,7 @@ export function App() {
     setSession(null);
     setStack([{ kind: "subjects" }]);
     leaveGuard.current = null;
+    leaveDiscard.current = null;
   };
 
   // Start: what this computer is, and whether a session is already open.
@@ -99,6 +146,7 @@ export function App() {
         if (s) {
           alive.current = true;
           setSession(s);
+          setStack([{ kind: firstScreen(s) }]);
           await loadDefinition();
         }
       } catch {
@@ -212,8 +260,9 @@ export function App() {
                 showStatus("");
                 setStack((st) => (st.length > 1 ? st.slice(0, -1) : st));
               }),
-            setLeaveGuard: (g) => {
+            setLeaveGuard: (g, discard) => {
               leaveGuard.current = g;
+              leaveDiscard.current = g ? (discard ?? null) : null;
             },
             can: (a) => session.permissions.includes(a),
           }
@@ -221,17 +270,26 @@ export function App() {
     [session, def, node],
   );
 
-  // Alt+← goes back.
+  // Alt+← goes back; F1 (or ? outside a text field) shows the keys.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey && e.key === "ArrowLeft" && services && stack.length > 1 && !locked) {
         e.preventDefault();
         services.back();
+        return;
+      }
+      if (locked || help || e.defaultPrevented) return;
+      const el = e.target as HTMLElement | null;
+      const typing =
+        !!el && (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement || (el instanceof HTMLInputElement && !["radio", "checkbox", "button"].includes(el.type)));
+      if (e.key === "F1" || (e.key === "?" && !typing && !e.ctrlKey && !e.altKey && !e.metaKey)) {
+        e.preventDefault();
+        setHelp(true);
       }
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [services, stack.length, locked]);
+  }, [services, stack.length, locked, help]);
 
   const screen = stack[stack.length - 1];
   const title = node ? tx(node.study_name) : t("app.title");
@@ -252,7 +310,7 @@ export function App() {
         onLoggedIn={(s) => {
           alive.current = true;
           setSession(s);
-          setStack([{ kind: "subjects" }]);
+          setStack([{ kind: firstScreen(s) }]);
           showStatus(t("login.welcome", { name: s.full_name }), "ok");
           void loadDefinition();
         }}
@@ -262,8 +320,20 @@ export function App() {
   else if (screen.kind === "subjects") body = <Subjects />;
   else if (screen.kind === "worklist") body = <Worklist />;
   else if (screen.kind === "sync") body = <Sync />;
+  else if (screen.kind === "queue") body = <Queue />;
+  else if (screen.kind === "home")
+    body = (
+      <DmHome
+        onOpenForm={(form) => services.open({ kind: "form", form })}
+        onOpenSubject={(subject) => services.open({ kind: "casebook", subject })}
+        onNavigate={(k) => goHome(k)}
+      />
+    );
+  else if (screen.kind === "queries") body = <Queries onOpenForm={(form) => services.open({ kind: "form", form })} />;
+  else if (screen.kind === "reports") body = <Reports onOpenSubject={(subject) => services.open({ kind: "casebook", subject })} />;
+  else if (screen.kind === "exports") body = <Exports />;
   else if (screen.kind === "casebook") body = <Casebook subject={screen.subject} key={screen.subject} />;
-  else body = <FormScreen form={screen.form} key={JSON.stringify(screen.form)} />;
+  else if (screen.kind === "form") body = <FormScreen form={screen.form} key={JSON.stringify(screen.form)} />;
 
   return (
     <div class="app">
@@ -305,6 +375,9 @@ export function App() {
               <span class="user-role">{roleText(session.role)}</span>
             </span>
           )}
+          <button id="help" type="button" class="header-btn" title={t("help.button.title")} onClick={() => setHelp(true)}>
+            {t("help.button")}
+          </button>
           <button id="lang" type="button" class="header-btn" lang={lang() === "en" ? "zh-CN" : "en"} title={t("lang.switch.title")} onClick={toggleLang}>
             {t("lang.switch")}
           </button>
@@ -331,7 +404,9 @@ export function App() {
 
       {leaveAsk && (
         <Modal id="leave-dialog" title={t("form.leave.title")} onCancel={() => setLeaveAsk(null)}>
-          <p>{t("form.leave.text")}</p>
+          <p>
+            {t("form.leave.text")} {leaveDiscard.current && t("form.leave.draftText")}
+          </p>
           <div class="modal-actions">
             <button id="leave-stay" type="button" class="primary" onClick={() => setLeaveAsk(null)}>
               {t("form.leave.stay")}
@@ -339,7 +414,7 @@ export function App() {
             <button
               id="leave-go"
               type="button"
-              class="danger"
+              class="secondary"
               onClick={() => {
                 const go = leaveAsk;
                 setLeaveAsk(null);
@@ -347,11 +422,31 @@ export function App() {
                 go();
               }}
             >
-              {t("form.leave.go")}
+              {leaveDiscard.current ? t("form.leave.keep") : t("form.leave.go")}
             </button>
+            {leaveDiscard.current && (
+              <button
+                id="leave-discard"
+                type="button"
+                class="danger"
+                onClick={() => {
+                  const go = leaveAsk;
+                  const discard = leaveDiscard.current;
+                  setLeaveAsk(null);
+                  leaveGuard.current = null;
+                  leaveDiscard.current = null;
+                  discard?.();
+                  go();
+                }}
+              >
+                {t("form.leave.discard")}
+              </button>
+            )}
           </div>
         </Modal>
       )}
+
+      {help && <HelpDialog onClose={() => setHelp(false)} />}
 
       {locked && session && (
         <Modal id="unlock-dialog" title={t("unlock.title")} opaque>

@@ -9,6 +9,11 @@ export type Screen =
   | { kind: "subjects" }
   | { kind: "worklist" }
   | { kind: "sync" }
+  | { kind: "queue" }
+  | { kind: "home" }
+  | { kind: "queries" }
+  | { kind: "reports" }
+  | { kind: "exports" }
   | { kind: "casebook"; subject: string }
   | { kind: "form"; form: FormRef };
 
@@ -26,8 +31,9 @@ export type AppServices = {
   status: (text: string, kind?: StatusKind) => void;
   open: (s: Screen) => void;
   back: () => void;
-  /** A screen with unsaved input registers a guard; leaving asks first. */
-  setLeaveGuard: (dirty: (() => boolean) | null) => void;
+  /** A screen with unsaved input registers a guard; leaving asks first (keep the draft, or
+   * `discard` the input). */
+  setLeaveGuard: (dirty: (() => boolean) | null, discard?: () => void) => void;
   can: (action: SessionInfo["permissions"][number]) => boolean;
 };
 

@@ -177,3 +177,43 @@ export function markSaved(form: FormDef, st: EditState, sent: ValueEntry[]): Edi
 export function rowHasValues(form: FormDef, st: EditState, group: string, repeat: number): boolean {
   return form.items.some((i) => groupOf(i) === group && isPresent(currentValue(form, st, slotKey(group, repeat, i.id))));
 }
+
+/**
+ * What a draft keeps: every slot whose typed value differs from what was last saved (a
+ * cleared saved value as null), in form order. Empty when nothing is unsaved.
+ */
+export function draftEntries(form: FormDef, st: EditState): ValueEntry[] {
+  const out: ValueEntry[] = [];
+  for (const k of Object.keys(st.dirty)) {
+    const v = currentValue(form, st, k);
+    if (sameJson(v, st.saved[k] ?? null)) continue;
+    out.push(entry(slotOf(k), v));
+  }
+  const order = new Map(form.items.map((i, n) => [i.id, n]));
+  out.sort((a, b) => a.group.localeCompare(b.group) || a.repeat - b.repeat || (order.get(a.item) ?? 0) - (order.get(b.item) ?? 0));
+  return out;
+}
+
+/**
+ * A kept draft laid over the saved state: each entry becomes typed (unsaved) input; rows of
+ * repeating groups follow the values (a row the draft cleared entirely is gone, a new row with
+ * values appears). Entries of items the form does not have are ignored.
+ */
+export function applyDraft(form: FormDef, st: EditState, entries: ValueEntry[]): EditState {
+  let s = st;
+  const touched = new Set<string>();
+  for (const e of entries) {
+    const item = findItem(form, e.item);
+    if (!item || groupOf(item) !== e.group || !(e.repeat >= 1)) continue;
+    s = setField(s, { group: e.group, repeat: e.repeat, item: e.item }, fromJson(item, e.value));
+    if (isRepeating(form, e.group)) touched.add(e.group);
+  }
+  if (touched.size === 0) return s;
+  const rows = { ...s.rows };
+  for (const g of touched) {
+    const repeats = new Set<number>(rows[g] ?? []);
+    for (const e of entries) if (e.group === g) repeats.add(e.repeat);
+    rows[g] = [...repeats].filter((r) => rowHasValues(form, s, g, r)).sort((a, b) => a - b);
+  }
+  return { ...s, rows };
+}

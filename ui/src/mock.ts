@@ -35,6 +35,13 @@ import type { ItemDef } from "./bindings/ItemDef";
 import type { NodeSummary } from "./bindings/NodeSummary";
 import type { OverrideView } from "./bindings/OverrideView";
 import type { QueryView } from "./bindings/QueryView";
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { AuditLine } from "./bindings/AuditLine";
+import type { Draft } from "./bindings/Draft";
+import type { LockView } from "./bindings/LockView";
+import type { QueryMessage } from "./bindings/QueryMessage";
+import type { QueryThread } from "./bindings/QueryThread";
+import type { QueueItem } from "./bindings/QueueItem";
 import type { Role } from "./bindings/Role";
 import type { Scope } from "./bindings/Scope";
 import type { SignatureMeaning } from "./bindings/SignatureMeaning";
@@ -592,6 +599,61 @@ function signaturesOf(s: Subject, fk: string): Signed[] {
   ]);
 }
 
+// Query threads (q-2 answered by the nurse), a lock on S01-004's screening (withdrawn subject),
+// source data verified on S01-001's demographics, and the history of changed items.
+const threads = new Map<string, QueryMessage[]>([
+  ["q-1", [{ kind: "query_opened", text: "Temperature 39.2 °C: please confirm against the nursing chart (38.6 °C at 22:00).", username: "monitor", at: `${day(-3)}T14:12:00+08:00` }]],
+  [
+    "q-2",
+    [
+      { kind: "query_opened", text: "Tocilizumab given: doses recorded?", username: "system", at: `${day(-4)}T08:00:00+08:00` },
+      { kind: "query_answered", text: "Yes: one dose of 8 mg/kg at 23:10, on the concomitant medication log.", username: "nurse", at: `${day(-4)}T10:31:00+08:00` },
+    ],
+  ],
+]);
+const locks = new Map<string, LockView>([
+  [
+    "S01-004/SCR.1",
+    {
+      scope: { level: "event", subject: "S01-004", event: "SCR", event_repeat: 1 },
+      username: "dm",
+      at: `${day(-9)}T16:00:00+08:00`,
+      reason: "Subject withdrawn: screening data reviewed and frozen",
+    },
+  ],
+]);
+const sdv = new Map<string, { items: string[]; by: string; at: string }>([
+  ["S01-001/SCR.1/DM.1", { items: ["MAIN.1/ICDAT", "MAIN.1/BRTHDAT", "MAIN.1/SEX"], by: "monitor", at: `${day(-20)}T10:00:00+08:00` }],
+]);
+/** Every change of an item by key `subject/EVENT.n/FORM.n/GROUP.n/ITEM`, oldest first. */
+const itemHistory = new Map<string, AuditLine[]>();
+let auditSeq = 0;
+function lockOf(subject: string, f: FormRef): LockView | null {
+  return locks.get(`${subject}/${formKey(f)}`) ?? locks.get(`${subject}/${f.event}.${f.event_repeat}`) ?? locks.get(subject) ?? null;
+}
+function threadOf(subject: string, fk: string, q: QueryView): QueryThread {
+  const [e, f] = fk.split("/");
+  const [event, er] = e.split(".");
+  const [form, fr] = f.split(".");
+  return {
+    ...q,
+    subject,
+    form: { subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) },
+    thread: threads.get(q.query) ?? [{ kind: "query_opened", text: q.text, username: q.opened_by, at: q.opened_at }],
+  };
+}
+function shown(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if ("not_done" in o) return `NOT DONE: ${String(o.not_done)}`;
+    if ("code" in o) return String(o.code);
+    if ("blq" in o) return `<LLOQ ${String(o.blq)}`;
+    return JSON.stringify(v);
+  }
+  return String(v);
+}
+
 // ---- validation and derivation, imitating ecrf-core ----
 
 function num(v: unknown): number | null {
@@ -1141,6 +1203,8 @@ export function installMock(params: URLSearchParams): void {
   const central = params.has("central");
   const idle = Number(params.get("idle") ?? "15") || 15;
   let session: SessionInfo | null = null;
+  /** Kept drafts by `user/subject/EVENT.n/FORM.n`. */
+  const drafts = new Map<string, Draft>();
   let lockedOnce = params.has("locked");
   let locked = false;
   const start = (username: string) => {
@@ -1229,7 +1293,10 @@ export function installMock(params: URLSearchParams): void {
         const sigs = signaturesOf(s, k);
         const last = sigs[sigs.length - 1];
         const signature = last ? (isBroken(s, last) ? "signature_broken" : "signed") : null;
-        return { form: { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) }, status: inst.status, signature };
+        const ref = { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) };
+        const open_queries = (queries.get(`${s.summary.subject}/${k}`) ?? []).filter((q) => q.status !== "closed").length;
+        const v = sdv.get(`${s.summary.subject}/${k}`);
+        return { form: ref, status: inst.status, signature, open_queries, locked: lockOf(s.summary.subject, ref) !== null, verified: !!v };
       });
       return { subject: s.summary, forms };
     },
@@ -1247,6 +1314,17 @@ export function installMock(params: URLSearchParams): void {
         overrides: inst.overrides ?? [],
         queries: queries.get(`${s.summary.subject}/${formKey(ref)}`) ?? [],
         signatures: signaturesOf(s, formKey(ref)).map((x) => viewOf(s, x)),
+        locked: lockOf(s.summary.subject, ref),
+        verified: (() => {
+          const v = sdv.get(`${s.summary.subject}/${formKey(ref)}`);
+          return {
+            form: ref,
+            form_verified: !!v,
+            items: (v?.items ?? []).map((i) => `${s.summary.subject}/${formKey(ref)}/${i}`),
+            by: v?.by ?? null,
+            at: v?.at ?? null,
+          };
+        })(),
       };
     },
     form_override: (a) => {
@@ -1391,6 +1469,8 @@ export function installMock(params: URLSearchParams): void {
     form_save: (a) => {
       const ref = a.form as FormRef;
       const { s, form, inst } = instance(ref);
+      const lk = lockOf(s.summary.subject, ref);
+      if (lk) throw fail("locked", `locked by ${lk.username} since ${lk.at.slice(0, 16).replace("T", " ")}: nothing can change`);
       const m = merged(form, inst, a.values as ValueEntry[]);
       const complete = a.complete === true;
       const findings = validate(form, m, s, complete);
@@ -1403,11 +1483,155 @@ export function installMock(params: URLSearchParams): void {
       }
       const status = complete || inst.status === "complete" ? "complete" : "in_progress";
       const events = changes + (status !== inst.status ? 1 : 0);
+      const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+      for (const k of new Set([...m.keys(), ...inst.values.keys()])) {
+        if (JSON.stringify(m.get(k)) === JSON.stringify(inst.values.get(k))) continue;
+        const [g, r, it] = k.split("|");
+        const ik = `${s.summary.subject}/${formKey(ref)}/${g}.${r}/${it}`;
+        const line: AuditLine = {
+          event_id: `mock:1:S01:${++auditSeq}`,
+          subject: s.summary.subject,
+          kind: "value_set",
+          target: ik,
+          username: session?.username ?? "?",
+          full_name: session?.full_name ?? "?",
+          captured_at: when,
+          imported_at: null,
+          old: shown(inst.values.get(k)),
+          new: shown(m.get(k)),
+          reason: typeof a.reason === "string" ? a.reason : "",
+        };
+        itemHistory.set(ik, [...(itemHistory.get(ik) ?? []), line]);
+      }
+      drafts.delete(`${session?.username}/${s.summary.subject}/${formKey(ref)}`);
       s.forms.set(formKey(ref), { ...inst, status, values: m });
       refresh(s);
       return { form: ref, status, events, derived: derive(form, m, s), findings, hidden: hiddenSlots(form, m, s) };
     },
+    // Drafts: typed input kept per user and form; a save removes it.
+    draft_save: (a) => {
+      const ref = a.form as FormRef;
+      instance(ref);
+      const k = `${session?.username}/${ref.subject}/${formKey(ref)}`;
+      const entries = (a.values as ValueEntry[]) ?? [];
+      if (entries.length === 0) drafts.delete(k);
+      else drafts.set(k, { form: ref, entries, saved_at: new Date().toISOString() });
+      return null;
+    },
+    draft: (a) => {
+      const ref = a.form as FormRef;
+      return drafts.get(`${session?.username}/${ref.subject}/${formKey(ref)}`) ?? null;
+    },
+    drafts: () => [...drafts.entries()].filter(([k]) => k.startsWith(`${session?.username}/`)).map(([, d]) => d).reverse(),
+    draft_discard: (a) => {
+      const ref = a.form as FormRef;
+      drafts.delete(`${session?.username}/${ref.subject}/${formKey(ref)}`);
+      return null;
+    },
+    signature_queue: () => {
+      if (!session?.permissions.includes("sign")) throw fail("forbidden", `${session?.role} may not sign`);
+      const out: QueueItem[] = [];
+      for (const s of subjects.values())
+        for (const [fk, inst] of s.forms) {
+          if (inst.status !== "complete") continue;
+          const sigs = signaturesOf(s, fk);
+          const last = sigs[sigs.length - 1];
+          if (last && !isBroken(s, last)) continue;
+          const [e, f] = fk.split("/");
+          const [event, er] = e.split(".");
+          const [form, fr] = f.split(".");
+          out.push({ form: { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr) }, state: last ? "signature_broken" : "unsigned" });
+        }
+      return out;
+    },
+    audit_trail: (a) => {
+      if (!session?.permissions.includes("reports")) throw fail("forbidden", `${session?.role} may not run reports`);
+      const it = a.item as ItemRef | null;
+      if (!it) throw fail("invalid_input", "the mock answers the history of one item only");
+      return historyOf(it);
+    },
+    audit_log: (a) => {
+      const subject = String(a.subject);
+      const out: AuditEntry[] = [];
+      for (const [k, lines] of itemHistory) {
+        if (!k.startsWith(`${subject}/`)) continue;
+        const [, e, f, g, it] = k.split("/");
+        const [event, er] = e.split(".");
+        const [form, fr] = f.split(".");
+        const [group, gr] = g.split(".");
+        const item = { subject, event, event_repeat: Number(er), form, form_repeat: Number(fr), group, group_repeat: Number(gr), item: it };
+        for (const l of lines) {
+          out.push({ id: l.event_id, seq: 0, kind: "value_set", subject, username: l.username, captured_at: l.captured_at, imported_at: null, payload: { type: "value_set", item, old: l.old || null, new: l.new || null, reason: l.reason || null }, hash: "" });
+        }
+      }
+      return out;
+    },
+    queries: (a) => {
+      const out: QueryThread[] = [];
+      for (const [k, list] of queries) {
+        const [subject, ...rest] = k.split("/");
+        if (a.subject && a.subject !== subject) continue;
+        for (const q of list) if (!a.status || q.status === a.status) out.push(threadOf(subject, rest.join("/"), q));
+      }
+      return out;
+    },
+    query_act: (a) => {
+      const id = String(a.query);
+      const text = typeof a.text === "string" ? a.text.trim() : "";
+      if (!text) throw fail("invalid_input", "an answer needs a text (at most 1000 printable characters)");
+      for (const [k, list] of queries) {
+        const q = list.find((x) => x.query === id);
+        if (!q) continue;
+        if (a.action === "answer") {
+          if (!session?.permissions.includes("answer_query")) throw fail("forbidden", `${session?.role} may not answer queries`);
+          if (q.status === "closed") throw fail("invalid_input", `query ${id} is closed; a data manager can re-open it`);
+          q.status = "answered";
+        } else if (a.action === "close") q.status = "closed";
+        else q.status = "open";
+        const kind = a.action === "answer" ? "query_answered" : a.action === "close" ? "query_closed" : "query_reopened";
+        threads.set(id, [...(threads.get(id) ?? threadOf("", k.split("/").slice(1).join("/"), q).thread), { kind, text, username: session?.username ?? "?", at: now() }]);
+        const [subject, ...rest] = k.split("/");
+        return threadOf(subject, rest.join("/"), q);
+      }
+      throw fail("not_found", `query ${id}`);
+    },
   };
+
+  /** The history of an item: what the mock recorded, else one line for a seeded value. */
+  const historyOf = (it: ItemRef): AuditLine[] => {
+    const ik = `${it.subject}/${it.event}.${it.event_repeat}/${it.form}.${it.form_repeat}/${it.group}.${it.group_repeat}/${it.item}`;
+    const kept = itemHistory.get(ik);
+    if (kept) return kept;
+    const s = subjects.get(it.subject);
+    const v = s?.forms.get(`${it.event}.${it.event_repeat}/${it.form}.${it.form_repeat}`)?.values.get(key(it.group, it.group_repeat, it.item));
+    if (!s || v === undefined) return [];
+    return [
+      { event_id: `mock:1:S01:seed-${ik}`, subject: it.subject, kind: "value_set", target: ik, username: "nurse", full_name: "Wang Fang 王芳", captured_at: s.summary.enrolled_at, imported_at: null, old: "", new: shown(v), reason: "" },
+    ];
+  };
+  // The seeded values' creations join the change log the mock answers `audit_log` with.
+  for (const s of subjects.values())
+    for (const [fk, inst] of s.forms)
+      for (const k of inst.values.keys()) {
+        const [g, r, it] = k.split("|");
+        const [e, f] = fk.split("/");
+        const [event, er] = e.split(".");
+        const [form, fr] = f.split(".");
+        const ir = { subject: s.summary.subject, event, event_repeat: Number(er), form, form_repeat: Number(fr), group: g, group_repeat: Number(r), item: it };
+        const ik = `${s.summary.subject}/${fk}/${g}.${r}/${it}`;
+        if (!itemHistory.has(ik)) itemHistory.set(ik, historyOf(ir));
+      }
+  // S01-001's day 0 heart rate was corrected after the signature: its history says so.
+  {
+    const ik = "S01-001/D0.1/VS.1/MAIN.1/HR";
+    const first = itemHistory.get(ik)?.[0];
+    if (first) {
+      itemHistory.set(ik, [
+        { ...first, new: "80" },
+        { ...first, event_id: "mock:1:S01:hr-2", old: "80", new: "84", username: "nurse", full_name: "Wang Fang 王芳", captured_at: `${day(-5)}T09:20:00+08:00`, reason: "Transcription error: 84/min on the monitoring sheet" },
+      ]);
+    }
+  }
 
   // The data manager's commands (queries, verification, locks, reports, exports).
   Object.assign(handlers, dmHandlers({ central, subjects: () => [...subjects.keys()] }));

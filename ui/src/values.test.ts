@@ -51,6 +51,9 @@ describe("dates and times", () => {
   });
   it("leaves what it does not understand for the services to report", () => {
     expect(normalizeDate(" 5 March ", false)).toBe("5 March");
+    // Half typed (the field left for a moment, e.g. by the idle lock): not padded into nonsense.
+    expect(normalizeDate("2024-01-0", false)).toBe("2024-01-0");
+    expect(normalizeDate("2024-0", true)).toBe("2024-0");
   });
   it("normalises times", () => {
     expect(normalizeTime("9:05")).toBe("09:05");

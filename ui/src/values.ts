@@ -62,11 +62,12 @@ const pad2 = (n: number | string) => String(n).padStart(2, "0");
  */
 export function normalizeDate(s: string, partial: boolean): string {
   const t = asciiDigits(s).trim();
+  // A month or day of 0 is a date still being typed ("2024-01-0"): left as it is.
   let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(t) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(t);
-  if (m) return `${m[1]}-${pad2(m[2])}-${pad2(m[3])}`;
+  if (m) return Number(m[2]) === 0 || Number(m[3]) === 0 ? t : `${m[1]}-${pad2(m[2])}-${pad2(m[3])}`;
   if (partial) {
     m = /^(\d{4})[-/.](\d{1,2})$/.exec(t) ?? /^(\d{4})(\d{2})$/.exec(t);
-    if (m) return `${m[1]}-${pad2(m[2])}`;
+    if (m) return Number(m[2]) === 0 ? t : `${m[1]}-${pad2(m[2])}`;
   }
   return t;
 }

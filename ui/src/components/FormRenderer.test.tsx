@@ -11,7 +11,7 @@ import { FormRenderer } from "./FormRenderer";
 
 let latest: EditState;
 
-function Harness(p: { hidden?: Slot[]; findings?: Finding[]; initial?: ValueEntry[]; readOnly?: boolean }) {
+function Harness(p: { hidden?: Slot[]; findings?: Finding[]; initial?: ValueEntry[]; readOnly?: boolean; onHistory?: (s: Slot) => void; verified?: Set<string> }) {
   const [st, setSt] = useState(() => initState(form, p.initial ?? []));
   latest = st;
   return (
@@ -27,6 +27,8 @@ function Harness(p: { hidden?: Slot[]; findings?: Finding[]; initial?: ValueEntr
         onAddRow={(g) => setSt((s) => addRow(form, s, g))}
         onRemoveRow={(g, r) => setSt((s) => removeRow(form, s, g, r))}
         afterLast={() => document.getElementById("after")}
+        onHistory={p.onHistory}
+        verified={p.verified}
       />
       <button id="after">Save</button>
     </div>
@@ -82,6 +84,13 @@ describe("FormRenderer: widgets drawn from the definition", () => {
     m.unmount();
     m = mount(<Harness hidden={[]} />);
     expect(m.root.querySelectorAll("input[data-item=PREG]").length).toBe(2);
+  });
+
+  it("leaves out a section none of whose items applies", () => {
+    const vital = form.items.filter((i) => i.group === "VITAL").map((i) => ({ group: "VITAL", repeat: 1, item: i.id }));
+    m = mount(<Harness hidden={vital} />);
+    expect(m.root.querySelector("[data-section=VITAL]")).toBeNull();
+    expect(m.root.querySelector("[data-section=MAIN]")).not.toBeNull();
   });
 
   it("shows a hidden item that still holds a value, marked as not applicable, with a Clear button", () => {
@@ -230,14 +239,90 @@ describe("FormRenderer: repeating groups", () => {
     expect(document.activeElement).toBe(added);
   });
 
+  it("Ctrl+Delete removes the row the focus is in after confirming; the focus goes to the next row", () => {
+    m = mount(<Harness initial={initial} />);
+    const el = $<HTMLSelectElement>(m.root, "select[data-item=CMROUTE][data-repeat='1']");
+    el.focus();
+    const e = press(el, "Delete", { ctrlKey: true });
+    expect(e.defaultPrevented).toBe(true);
+    expect(document.activeElement?.id).toBe("remove-row-ok");
+    // Escape keeps the row.
+    press($(m.root, "#remove-row-ok"), "Escape");
+    expect(m.root.querySelector("#remove-row-dialog")).toBeNull();
+    expect(m.root.querySelector("[data-item=CMTRT][data-repeat='1']")).not.toBeNull();
+    press($(m.root, "select[data-item=CMROUTE][data-repeat='1']"), "Delete", { ctrlKey: true });
+    click($(m.root, "#remove-row-ok"));
+    expect(m.root.querySelector("[data-item=CMTRT][data-repeat='1']")).toBeNull();
+    expect(valueOf("CMTRT", "CM", 1)).toBeNull();
+    expect(document.activeElement).toBe($(m.root, "input[data-item=CMTRT][data-repeat='2']"));
+  });
+
+  it("Ctrl+Delete in an empty row removes it at once; the last row gone, Add row has the focus", () => {
+    m = mount(<Harness initial={[]} />);
+    click($(m.root, "button[data-add-row=CM]"));
+    const el = $<HTMLInputElement>(m.root, "input[data-item=CMTRT][data-repeat='1']");
+    expect(document.activeElement).toBe(el);
+    press(el, "Delete", { ctrlKey: true });
+    expect(m.root.querySelector("#remove-row-dialog")).toBeNull();
+    expect(m.root.querySelector("[data-item=CMTRT][data-repeat='1']")).toBeNull();
+    expect(document.activeElement).toBe($(m.root, "button[data-add-row=CM]"));
+    // Ctrl+Delete outside a table does nothing.
+    const visdat = $<HTMLInputElement>(m.root, "input[data-item=VISDAT]");
+    expect(press(visdat, "Delete", { ctrlKey: true }).defaultPrevented).toBe(false);
+  });
+
   it("removing a saved row sends its values as null and keeps the other rows' numbers", () => {
     m = mount(<Harness initial={initial} />);
     click($(m.root, "button[data-remove-row='CM.1']"));
+    // The row holds values: removing it asks first; Cancel keeps it.
+    expect($(m.root, "#remove-row-dialog").textContent).toContain("Row 1 of “Concomitant medication”");
+    click($(m.root, "#remove-row-cancel"));
+    expect(m.root.querySelector("#remove-row-dialog")).toBeNull();
+    expect(m.root.querySelector("[data-item=CMTRT][data-repeat='1']")).not.toBeNull();
+    click($(m.root, "button[data-remove-row='CM.1']"));
+    expect(document.activeElement?.id).toBe("remove-row-ok");
+    click($(m.root, "#remove-row-ok"));
+    expect(m.root.querySelector("#remove-row-dialog")).toBeNull();
     expect(m.root.querySelector("[data-item=CMTRT][data-repeat='1']")).toBeNull();
     expect($<HTMLInputElement>(m.root, "input[data-item=CMTRT][data-repeat='2']").value).toBe("Tocilizumab");
     expect(valueOf("CMTRT", "CM", 1)).toBeNull();
     expect(valueOf("CMROUTE", "CM", 1)).toBeNull();
     expect(valueOf("CMTRT", "CM", 2)).toBe("Tocilizumab");
+  });
+});
+
+describe("FormRenderer: history and verification", () => {
+  const initial: ValueEntry[] = [
+    { group: "MAIN", repeat: 1, item: "VISDAT", value: "2025-03-01" },
+    { group: "CM", repeat: 2, item: "CMTRT", value: "Tocilizumab" },
+  ];
+
+  it("Alt+H on a field asks for its history, in a table row too", () => {
+    const asked: Slot[] = [];
+    m = mount(<Harness initial={initial} onHistory={(s) => asked.push(s)} />);
+    const e = press($(m.root, "input[data-item=VISDAT]"), "h", { altKey: true });
+    expect(e.defaultPrevented).toBe(true);
+    press($(m.root, "input[data-item=CMTRT][data-repeat='2']"), "H", { altKey: true });
+    expect(asked).toEqual([
+      { group: "MAIN", repeat: 1, item: "VISDAT" },
+      { group: "CM", repeat: 2, item: "CMTRT" },
+    ]);
+  });
+
+  it("a history button beside each item with a saved value, out of the Tab order", () => {
+    const asked: Slot[] = [];
+    m = mount(<Harness initial={initial} onHistory={(s) => asked.push(s)} />);
+    const btn = $<HTMLButtonElement>(m.root, "[data-history-open=VISDAT]");
+    expect(btn.tabIndex).toBe(-1);
+    expect(m.root.querySelector("[data-history-open=SEX]")).toBeNull(); // nothing saved
+    click(btn);
+    expect(asked).toEqual([{ group: "MAIN", repeat: 1, item: "VISDAT" }]);
+  });
+
+  it("marks items whose source data are verified", () => {
+    m = mount(<Harness initial={initial} verified={new Set(["MAIN\u00001\u0000VISDAT"])} />);
+    expect($(m.root, "[data-verified-item=VISDAT]").textContent).toContain("verified");
+    expect(m.root.querySelector("[data-verified-item=SEX]")).toBeNull();
   });
 });
 

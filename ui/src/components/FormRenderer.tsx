@@ -1,7 +1,7 @@
 // The one generic form renderer: every form is drawn from its FormDef alone. Sections per item
 // group (in the order their items appear), repeating groups as table rows, hidden items left out.
 
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Codelist } from "../bindings/Codelist";
 import type { Finding } from "../bindings/Finding";
 import type { QueryView } from "../bindings/QueryView";
@@ -13,6 +13,8 @@ import { t, tx } from "../i18n";
 import { fieldStops, isEnterNavigation, moveFocus, neighbourStop } from "../keyboard";
 import { FieldState, MAIN_GROUP, emptyField, isPresent, slotKey } from "../values";
 import { Field, fieldId } from "./Field";
+import { HistoryIcon, VerifiedIcon } from "./Icons";
+import { Modal } from "./Modal";
 
 export type FormRendererProps = {
   form: FormDef;
@@ -34,6 +36,10 @@ export type FormRendererProps = {
    * an item the last answer makes appear becomes the next field rather than being skipped.
    */
   pendingCheck?: () => Promise<void> | null;
+  /** Shows the history of an item (Alt+H on its field, or its history button). */
+  onHistory?: (slot: Slot) => void;
+  /** Slot keys whose source data are verified. */
+  verified?: Set<string>;
 };
 
 type Visibility = "shown" | "hidden" | "not_applicable";
@@ -42,6 +48,10 @@ export function FormRenderer(p: FormRendererProps) {
   const root = useRef<HTMLDivElement>(null);
   const focusRow = useRef<{ group: string; repeat: number } | null>(null);
   const pendingReveal = useRef<{ from: HTMLElement; to: HTMLElement | null; typed: boolean } | null>(null);
+  /** The row waiting for "Remove row?" to be confirmed. */
+  const [confirmRemove, setConfirmRemove] = useState<{ group: string; repeat: number } | null>(null);
+  /** Where the focus goes once a removed row has gone. */
+  const focusAfterRemove = useRef<{ group: string; repeat: number | null } | null>(null);
   const hiddenSet = new Set((p.hidden ?? []).map((s) => slotKey(s.group, s.repeat, s.item)));
   const findingsBy = new Map<string, Finding[]>();
   for (const f of p.findings) {
@@ -75,6 +85,34 @@ export function FormRenderer(p: FormRendererProps) {
     first?.focus();
   });
 
+  // After a row is removed: the next row's first field, else the previous row's, else "Add row".
+  useEffect(() => {
+    const want = focusAfterRemove.current;
+    if (!want || !root.current || confirmRemove) return;
+    focusAfterRemove.current = null;
+    const stops = fieldStops(root.current).filter((el) => el.dataset.group === want.group);
+    const target =
+      (want.repeat !== null ? stops.find((el) => el.dataset.repeat === String(want.repeat)) : undefined) ??
+      root.current.querySelector<HTMLElement>(`[data-add-row="${want.group}"]`);
+    target?.focus();
+  });
+
+  /** Removes a row: at once when it is empty, else after "Remove row?" is confirmed. */
+  const askRemove = (group: string, repeat: number) => {
+    if (p.readOnly) return;
+    if (rowHasValues(p.form, p.state, group, repeat)) setConfirmRemove({ group, repeat });
+    else doRemove(group, repeat);
+  };
+
+  const doRemove = (group: string, repeat: number) => {
+    const rows = rowsOf(p.form, p.state, group);
+    const i = rows.indexOf(repeat);
+    const next = rows[i + 1] ?? rows[i - 1] ?? null;
+    focusAfterRemove.current = { group, repeat: next };
+    setConfirmRemove(null);
+    p.onRemoveRow(group, repeat);
+  };
+
   const addRow = (group: string) => {
     const n = nextRow(p.form, p.state, group);
     if (n === null) return;
@@ -84,6 +122,26 @@ export function FormRenderer(p: FormRendererProps) {
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (!root.current) return;
+    const here = e.target as HTMLElement;
+    // Alt+H: the history of the field that has the focus.
+    if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === "h" || e.key === "H" || e.code === "KeyH")) {
+      const d = here.closest<HTMLElement>("[data-item]")?.dataset;
+      if (d?.item && p.onHistory) {
+        e.preventDefault();
+        p.onHistory({ group: d.group ?? MAIN_GROUP, repeat: Number(d.repeat ?? "1"), item: d.item });
+      }
+      return;
+    }
+    // Ctrl+Delete: remove the row the focus is in (after confirming when it holds values).
+    if (e.key === "Delete" && e.ctrlKey && !e.altKey && !p.readOnly) {
+      const row = here.closest<HTMLElement>("tr[data-row]");
+      const section = here.closest<HTMLElement>("[data-repeating-group]");
+      if (row && section) {
+        e.preventDefault();
+        askRemove(section.dataset.repeatingGroup!, Number(row.dataset.row));
+      }
+      return;
+    }
     if (e.key === "Enter" && e.ctrlKey && !p.readOnly) {
       const el = e.target as HTMLElement;
       const section = el.closest<HTMLElement>("[data-repeating-group]");
@@ -190,8 +248,28 @@ export function FormRenderer(p: FormRendererProps) {
                   )}
                 </label>
                 {item.help && <div class="help">{tx(item.help)}</div>}
+                {p.verified?.has(slotKey(group, 1, item.id)) && (
+                  <span class="sdv-tag" data-verified-item={item.id} title={t("sdv.item.title")}>
+                    <VerifiedIcon /> {t("sdv.item")}
+                  </span>
+                )}
               </div>
               <div class="item-field">
+                <div class="item-tools">
+                  {p.onHistory && slotKey(group, 1, item.id) in p.state.saved && (
+                    <button
+                      type="button"
+                      class="hist-btn"
+                      tabIndex={-1}
+                      data-history-open={item.id}
+                      title={t("itemHistory.button.title")}
+                      aria-label={t("itemHistory.button.title")}
+                      onClick={() => p.onHistory?.({ group, repeat: 1, item: item.id })}
+                    >
+                      <HistoryIcon />
+                    </button>
+                  )}
+                </div>
                 {field(item, group, 1, { labelId })}
                 {vis === "not_applicable" && naNote(item, group, 1)}
               </div>
@@ -268,7 +346,7 @@ export function FormRenderer(p: FormRendererProps) {
                         data-remove-row={`${group}.${repeat}`}
                         title={t("form.removeRow.title", { n: repeat })}
                         aria-label={t("form.removeRow.title", { n: repeat })}
-                        onClick={() => p.onRemoveRow(group, repeat)}
+                        onClick={() => askRemove(group, repeat)}
                       >
                         <span aria-hidden="true">✕</span>
                       </button>
@@ -295,6 +373,8 @@ export function FormRenderer(p: FormRendererProps) {
   const body = secs.map((sec) => {
     // The implicit MAIN group has no heading of its own (the form's name is the page title).
     const heading = sec.group.id !== MAIN_GROUP || p.form.groups.some((g) => g.id === MAIN_GROUP);
+    // A section none of whose items applies to the answers so far is left out, heading and all.
+    if (!sec.group.repeating && sec.items.every((item) => visibility(item, sec.group.id, 1) === "hidden")) return null;
     return (
       <section class="group" key={sec.group.id} data-section={sec.group.id} aria-label={tx(sec.group.name)}>
         {heading && <h3 class="group-heading">{tx(sec.group.name)}</h3>}
@@ -326,6 +406,29 @@ export function FormRenderer(p: FormRendererProps) {
         </section>
       )}
       {body}
+      {confirmRemove && (
+        <Modal
+          id="remove-row-dialog"
+          title={t("form.removeRow.confirmTitle", { n: confirmRemove.repeat })}
+          onCancel={() => setConfirmRemove(null)}
+          initialFocus="#remove-row-ok"
+        >
+          <p>
+            {t("form.removeRow.confirmText", {
+              n: confirmRemove.repeat,
+              group: tx(p.form.groups.find((g) => g.id === confirmRemove.group)?.name) || confirmRemove.group,
+            })}
+          </p>
+          <div class="modal-actions">
+            <button id="remove-row-cancel" type="button" class="secondary" onClick={() => setConfirmRemove(null)}>
+              {t("common.cancel")}
+            </button>
+            <button id="remove-row-ok" type="button" class="danger" onClick={() => doRemove(confirmRemove.group, confirmRemove.repeat)}>
+              {t("form.removeRow.ok")}
+            </button>
+          </div>
+        </Modal>
+      )}
     </div>
   );
 }

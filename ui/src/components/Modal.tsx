@@ -11,11 +11,17 @@ export function Modal(p: {
   onCancel?: () => void;
   /** An opaque backdrop hides the screen behind (the idle lock). */
   opaque?: boolean;
+  /** What has the focus when the dialog opens (a CSS selector inside it); else its first control. */
+  initialFocus?: string;
+  /** A wider dialog (tables). */
+  wide?: boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    const first = box.current?.querySelector<HTMLElement>("input, textarea, select, button");
+    const first =
+      (p.initialFocus ? box.current?.querySelector<HTMLElement>(p.initialFocus) : null) ??
+      box.current?.querySelector<HTMLElement>("input, textarea, select, button");
     first?.focus();
     return () => {
       if (before && document.contains(before)) before.focus();
@@ -50,7 +56,7 @@ export function Modal(p: {
 
   return (
     <div class={`backdrop ${p.opaque ? "opaque" : ""}`}>
-      <div class="modal" role="dialog" aria-modal="true" aria-labelledby={`${p.id}-title`} id={p.id} ref={box} onKeyDown={onKeyDown}>
+      <div class={`modal${p.wide ? " wide" : ""}`} role="dialog" aria-modal="true" aria-labelledby={`${p.id}-title`} id={p.id} ref={box} onKeyDown={onKeyDown}>
         <h2 id={`${p.id}-title`}>{p.title}</h2>
         {p.children}
       </div>

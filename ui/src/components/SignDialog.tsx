@@ -11,7 +11,7 @@ import type { SignatureMeaning } from "../bindings/SignatureMeaning";
 import type { SignatureView } from "../bindings/SignatureView";
 import { useApp } from "../context";
 import { Key, lang, t, tx } from "../i18n";
-import { errorText } from "../messages";
+import { errorText, formKeysText } from "../messages";
 import { Modal } from "./Modal";
 
 export const MEANINGS: SignatureMeaning[] = ["authorship", "review", "approval"];
@@ -97,12 +97,12 @@ function MeaningPicker(p: { value: SignatureMeaning; onChange: (m: SignatureMean
 }
 
 /** A password error in plain words: wrong password, incomplete forms, not allowed, or else. */
-function signErrorText(e: ApiError): string {
+function signErrorText(e: ApiError, def: Definition): string {
   if (e.code === "unauthenticated") return t("sign.wrongPassword");
   if (e.code === "forbidden") return t("sign.forbidden");
   if (e.code === "validation") {
     const m = /(\d+) form\(s\) not complete:?\s*(.*)$/i.exec(e.message);
-    if (m) return t("sign.incomplete", { n: m[1], forms: m[2].trim() });
+    if (m) return t("sign.incomplete", { n: m[1], forms: formKeysText(m[2].trim(), def).replace(/, /g, lang() === "zh" ? "、" : ", ") });
   }
   return t("sign.failed", { msg: errorText(e) });
 }
@@ -162,7 +162,7 @@ export function SignDialog(p: { scope: Scope; onCancel: () => void; onSigned: (s
       p.onSigned(sig);
     } catch (raw) {
       const e = toApiError(raw);
-      setError(signErrorText(e));
+      setError(signErrorText(e, app.def));
       if (e.code === "unauthenticated") setPassword("");
       document.getElementById("sign-password")?.focus();
     } finally {
@@ -225,7 +225,7 @@ export function ExportDialog(p: { scope: Scope; onCancel: () => void; onDone: ()
       p.onDone();
     } catch (raw) {
       const e = toApiError(raw);
-      const msg = signing ? signErrorText(e) : t("export.failed", { msg: errorText(e) });
+      const msg = signing ? signErrorText(e, app.def) : t("export.failed", { msg: errorText(e) });
       setError(msg);
       if (signing && e.code === "unauthenticated") {
         setPassword("");

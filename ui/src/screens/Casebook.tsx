@@ -6,9 +6,10 @@ import type { EventDef } from "../bindings/EventDef";
 import type { FormRef } from "../bindings/FormRef";
 import type { Visit } from "../bindings/Visit";
 import type { Scope } from "../bindings/Scope";
+import { BrokenIcon, LockIcon, QueryIcon, SignedIcon, StatusIcon, VerifiedIcon } from "../components/Icons";
 import { ExportDialog, SignDialog } from "../components/SignDialog";
 import { useApp } from "../context";
-import { hasKey, t, tx } from "../i18n";
+import { hasKey, t, tn, tx } from "../i18n";
 import { dateOf, errorText, statusText } from "../messages";
 import { PlannedMark, VisitBadge, visitStateText } from "./Schedule";
 import { eligibilityClass } from "./Subjects";
@@ -18,7 +19,16 @@ export function cellKey(f: Pick<FormRef, "event" | "event_repeat" | "form" | "fo
 }
 
 export type Column = { event: EventDef; repeat: number; isNew: boolean };
-export type Cell = { ref: FormRef; status: string; isNew: boolean; signature: string | null };
+export type Cell = {
+  ref: FormRef;
+  status: string;
+  isNew: boolean;
+  signature: string | null;
+  /** Queries not closed. */
+  queries: number;
+  locked: boolean;
+  verified: boolean;
+};
 
 /** The casebook's columns: each event (each of its repeats so far, and a new one if it repeats). */
 export function columns(def: Definition, cb: CasebookData): Column[] {
@@ -49,11 +59,20 @@ export function cells(def: Definition, cb: CasebookData, col: Column, formId: st
     form: formId,
     form_repeat: n,
   });
-  const out: Cell[] = found.map((f) => ({ ref: f.form, status: f.status, isNew: false, signature: f.signature ?? null }));
-  if (out.length === 0) out.push({ ref: ref(1), status: "not_started", isNew: false, signature: null });
+  const blank = (n: number, isNew: boolean): Cell => ({ ref: ref(n), status: "not_started", isNew, signature: null, queries: 0, locked: false, verified: false });
+  const out: Cell[] = found.map((f) => ({
+    ref: f.form,
+    status: f.status,
+    isNew: false,
+    signature: f.signature ?? null,
+    queries: f.open_queries ?? 0,
+    locked: !!f.locked,
+    verified: !!f.verified,
+  }));
+  if (out.length === 0) out.push(blank(1, false));
   if (fdef?.repeating && out.some((c) => c.status !== "not_started")) {
     const n = Math.max(...out.map((c) => c.ref.form_repeat)) + 1;
-    out.push({ ref: ref(n), status: "not_started", isNew: true, signature: null });
+    out.push(blank(n, true));
   }
   return out;
 }
@@ -85,6 +104,59 @@ export function VisitDates(p: { visit: Visit }) {
   );
 }
 
+/** The cell a form's row is entered at: its first cell not complete, else its first. */
+function rowEntry(grid: HTMLElement, row: number): HTMLElement | null {
+  const cellsOf = Array.from(grid.querySelectorAll<HTMLElement>(`[data-form-cell][data-row="${row}"]`));
+  return cellsOf.find((c) => c.dataset.status !== "complete") ?? cellsOf[0] ?? null;
+}
+
+/** What has been typed to jump to a row (type-ahead), and when the last key came. */
+const typed = { text: "", at: 0 };
+export const TYPE_AHEAD_MS = 1000;
+
+/**
+ * Type-ahead: the row whose form name (in the current language) or form code starts with what
+ * has been typed; the same letter again goes on to the next such row.
+ */
+export function findRow(names: Array<{ name: string; code: string }>, text: string, from: number): number | null {
+  const q = text.toLocaleLowerCase();
+  if (!q) return null;
+  const starts = (i: number) => names[i].name.toLocaleLowerCase().startsWith(q) || names[i].code.toLocaleLowerCase().startsWith(q);
+  const n = names.length;
+  // One letter repeated cycles through the rows starting with it.
+  const cycle = q.length > 1 && [...q].every((c) => c === q[0]);
+  if (cycle) {
+    const one = q[0];
+    for (let step = 1; step <= n; step++) {
+      const i = (from + step) % n;
+      if (names[i].name.toLocaleLowerCase().startsWith(one) || names[i].code.toLocaleLowerCase().startsWith(one)) return i;
+    }
+    return null;
+  }
+  // A new search starts after the current row for one letter, at the current row otherwise.
+  const start = q.length === 1 ? 1 : 0;
+  for (let step = start; step < n + start; step++) {
+    const i = (from + step) % n;
+    if (starts(i)) return i;
+  }
+  return null;
+}
+
+function onTypeAhead(e: KeyboardEvent, names: Array<{ name: string; code: string }>): boolean {
+  const el = e.target as HTMLElement;
+  if (!el.dataset.formCell || e.ctrlKey || e.altKey || e.metaKey || e.key.length !== 1) return false;
+  const now = Date.now();
+  if (now - typed.at > TYPE_AHEAD_MS) typed.text = "";
+  if (e.key === " " && !typed.text) return false; // Space opens the cell
+  typed.text += e.key;
+  typed.at = now;
+  e.preventDefault();
+  const grid = el.closest("table");
+  const row = findRow(names, typed.text, Number(el.dataset.row));
+  if (grid && row !== null) rowEntry(grid, row)?.focus();
+  return true;
+}
+
 /** Arrow keys move between the cells of the grid. */
 function onGridKey(e: KeyboardEvent) {
   const dirs: Record<string, [number, number]> = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
@@ -93,6 +165,16 @@ function onGridKey(e: KeyboardEvent) {
   if (!d || !el.dataset.formCell) return;
   const grid = el.closest("table");
   if (!grid) return;
+  // Up and down move first between the instances stacked in one cell (adverse event #1, #2, new).
+  if (d[0]) {
+    const stack = Array.from(el.closest(".cell-stack")?.querySelectorAll<HTMLElement>("[data-form-cell]") ?? []);
+    const sib = stack[stack.indexOf(el) + d[0]];
+    if (sib) {
+      e.preventDefault();
+      sib.focus();
+      return;
+    }
+  }
   const all = Array.from(grid.querySelectorAll<HTMLElement>("[data-form-cell]"));
   const r = Number(el.dataset.row);
   const c = Number(el.dataset.col);
@@ -116,6 +198,9 @@ function onGridKey(e: KeyboardEvent) {
     best.focus();
   }
 }
+
+/** The cell opened last in each subject's casebook: coming back, the focus is there again. */
+const lastCell = new Map<string, string>();
 
 export function Casebook(p: { subject: string }) {
   const app = useApp();
@@ -155,10 +240,20 @@ export function Casebook(p: { subject: string }) {
   }, [p.subject, reload]);
 
   useEffect(() => {
-    // Focus the first cell not complete, so Enter opens what comes next.
+    // Focus the cell opened last, else the first cell not complete, so Enter opens what comes next.
     if (!cb || reload > 0) return;
+    typed.text = "";
     const cellsEls = Array.from(document.querySelectorAll<HTMLElement>("[data-form-cell]"));
-    (cellsEls.find((c) => c.dataset.status !== "complete") ?? cellsEls[0])?.focus();
+    const last = lastCell.get(p.subject);
+    // What comes next in time: visit by visit (scheduled visits, not the logs), the first form
+    // not complete.
+    const byVisit = [...cellsEls].sort((a, b) => Number(a.dataset.col) - Number(b.dataset.col) || Number(a.dataset.row) - Number(b.dataset.row));
+    (
+      cellsEls.find((c) => c.dataset.formCell === last) ??
+      byVisit.find((c) => c.dataset.scheduled === "true" && c.dataset.status !== "complete") ??
+      cellsEls.find((c) => c.dataset.status !== "complete") ??
+      cellsEls[0]
+    )?.focus();
   }, [cb]);
 
   const def = app.def;
@@ -168,11 +263,22 @@ export function Casebook(p: { subject: string }) {
   const cols = columns(def, cb);
   const formIds = def.forms.map((f) => f.id).filter((id) => def.events.some((e) => e.forms.includes(id)));
   const s = cb.subject;
+  const names = formIds.map((id) => ({ name: tx(def.forms.find((f) => f.id === id)?.name), code: id }));
 
   return (
     <main class="screen casebook-screen">
-      <div class="screen-head">
+      <div class="screen-head casebook-head">
         <h1>{t("casebook.heading", { id: s.subject })}</h1>
+        <div class="casebook-actions">
+          {canSign && (
+            <button id="sign-subject" type="button" class="secondary" title={t("sign.subject.title", { subject: s.subject })} onClick={() => setSigning({ level: "subject", subject: s.subject })}>
+              {t("sign.subject")}
+            </button>
+          )}
+          <button id="export-casebook" type="button" class="secondary" title={t("export.casebook.title")} onClick={() => setExporting({ level: "subject", subject: s.subject })}>
+            {t("export.button")}
+          </button>
+        </div>
         <p class="muted">
           {t("casebook.summary", { site: s.site, date: dateOf(s.enrolled_at), started: s.forms_started, complete: s.forms_complete })}
           {s.eligibility && (
@@ -183,20 +289,16 @@ export function Casebook(p: { subject: string }) {
           )}
         </p>
       </div>
-      <div class="casebook-actions">
-        {canSign && (
-          <button id="sign-subject" type="button" class="secondary" title={t("sign.subject.title", { subject: s.subject })} onClick={() => setSigning({ level: "subject", subject: s.subject })}>
-            {t("sign.subject")}
-          </button>
-        )}
-        <button id="export-casebook" type="button" class="secondary" title={t("export.casebook.title")} onClick={() => setExporting({ level: "subject", subject: s.subject })}>
-          {t("export.button")}
-        </button>
-      </div>
-      <p class="hint">{t("casebook.legend")}</p>
+      <Legend />
+      <p class="hint">{t("casebook.keys")}</p>
       {scheduleError && <div class="alert warn">{scheduleError}</div>}
       <div class="table-wrap">
-        <table class="grid casebook" onKeyDown={onGridKey}>
+        <table
+          class="grid casebook"
+          onKeyDown={(e) => {
+            if (!onTypeAhead(e, names)) onGridKey(e);
+          }}
+        >
           <thead>
             <tr>
               <th scope="col" class="form-col">
@@ -253,30 +355,65 @@ export function Casebook(p: { subject: string }) {
                           {cs.map((cell) => {
                             const st = statusText(cell.status);
                             const sig = cell.signature === "signed" ? t("sig.cell.signed") : cell.signature === "signature_broken" ? t("sig.cell.broken") : null;
+                            const flags = [
+                              cell.queries > 0 ? tn("cell.queries", cell.queries) : null,
+                              sig,
+                              cell.locked ? t("cell.locked") : null,
+                              cell.verified ? t("cell.verified") : null,
+                            ].filter(Boolean);
                             return (
                               <button
                                 type="button"
                                 key={cellKey(cell.ref)}
-                                class={`form-cell status-${cell.status}${cell.isNew ? " new" : ""}${cell.signature ? ` sig-${cell.signature}` : ""}`}
+                                class={`form-cell status-${cell.status}${cell.isNew ? " new" : ""}${cell.signature ? ` sig-${cell.signature}` : ""}${cell.queries ? " has-queries" : ""}${cell.locked ? " locked" : ""}`}
                                 data-form-cell={cellKey(cell.ref)}
                                 data-status={cell.status}
                                 data-signature={cell.signature ?? undefined}
+                                data-queries={cell.queries > 0 ? String(cell.queries) : undefined}
+                                data-locked={cell.locked ? "true" : undefined}
+                                data-verified={cell.verified ? "true" : undefined}
                                 data-row={row}
                                 data-col={col}
-                                title={t("casebook.cell.title", { form: tx(fdef.name), event: tx(c.event.name), status: st }) + (sig ? ` · ${sig}` : "")}
-                                onClick={() => app.open({ kind: "form", form: cell.ref })}
+                                data-scheduled={c.event.day !== null ? "true" : undefined}
+                                title={t("casebook.cell.title", { form: tx(fdef.name), event: tx(c.event.name), status: st }) + flags.map((f) => ` · ${f}`).join("")}
+                                onClick={() => {
+                                  lastCell.set(p.subject, cellKey(cell.ref));
+                                  app.open({ kind: "form", form: cell.ref });
+                                }}
                               >
-                                <span class="dot" aria-hidden="true" />
                                 {cell.isNew ? (
-                                  <span class="st">+ {t("casebook.newRepeat")}</span>
+                                  <span class="cell-main">
+                                    <span class="st">+ {t("casebook.newRepeat")}</span>
+                                  </span>
                                 ) : (
                                   <>
-                                    {fdef.repeating && <span class="inst">#{cell.ref.form_repeat} </span>}
-                                    <span class="st">{st}</span>
-                                    {sig && (
-                                      <span class={`sig sig-${cell.signature}`}>
-                                        <span aria-hidden="true">{cell.signature === "signed" ? "✓ " : "✗ "}</span>
-                                        {sig}
+                                    <span class="cell-main">
+                                      <StatusIcon status={cell.status} class="st-icon" />
+                                      {fdef.repeating && <span class="inst">#{cell.ref.form_repeat}</span>}
+                                      <span class="st">{st}</span>
+                                    </span>
+                                    {(cell.queries > 0 || sig || cell.locked || cell.verified) && (
+                                      <span class="cell-flags">
+                                        {cell.queries > 0 && (
+                                          <span class="flag flag-queries">
+                                            <QueryIcon /> {tn("cell.queries", cell.queries)}
+                                          </span>
+                                        )}
+                                        {sig && (
+                                          <span class={`flag sig sig-${cell.signature}`}>
+                                            {cell.signature === "signed" ? <SignedIcon /> : <BrokenIcon />} {sig}
+                                          </span>
+                                        )}
+                                        {cell.locked && (
+                                          <span class="flag flag-locked">
+                                            <LockIcon /> {t("cell.locked")}
+                                          </span>
+                                        )}
+                                        {cell.verified && (
+                                          <span class="flag flag-verified">
+                                            <VerifiedIcon /> {t("cell.verified")}
+                                          </span>
+                                        )}
                                       </span>
                                     )}
                                   </>
@@ -306,5 +443,38 @@ export function Casebook(p: { subject: string }) {
       )}
       {exporting && <ExportDialog scope={exporting} onCancel={() => setExporting(null)} onDone={() => setExporting(null)} />}
     </main>
+  );
+}
+
+/** What the cells' icons and words mean. */
+export function Legend() {
+  return (
+    <div class="legend" aria-label={t("casebook.legend.title")}>
+      <span class="legend-title">{t("casebook.legend.title")}:</span>
+      <span class="legend-item status-not_started">
+        <StatusIcon status="not_started" /> {statusText("not_started")}
+      </span>
+      <span class="legend-item status-in_progress">
+        <StatusIcon status="in_progress" /> {statusText("in_progress")}
+      </span>
+      <span class="legend-item status-complete">
+        <StatusIcon status="complete" /> {statusText("complete")}
+      </span>
+      <span class="legend-item flag-queries">
+        <QueryIcon /> {t("casebook.legend.queries")}
+      </span>
+      <span class="legend-item sig-signed">
+        <SignedIcon /> {t("sig.cell.signed")}
+      </span>
+      <span class="legend-item sig-signature_broken">
+        <BrokenIcon /> {t("sig.cell.broken")}
+      </span>
+      <span class="legend-item flag-locked">
+        <LockIcon /> {t("cell.locked")}
+      </span>
+      <span class="legend-item flag-verified">
+        <VerifiedIcon /> {t("casebook.legend.verified")}
+      </span>
+    </div>
   );
 }

@@ -275,7 +275,7 @@ describe("form signatures and queries", () => {
     expect(m.root.querySelector("#sign-form")).toBeNull();
   });
 
-  it("open queries beside their item and in the side panel; closed ones not", async () => {
+  it("open queries beside their item and in the side panel; closed ones folded away", async () => {
     const item = form.items[0].id;
     mockApi.formShow.mockResolvedValue(
       view({
@@ -292,9 +292,12 @@ describe("form signatures and queries", () => {
     expect(beside.textContent).toContain("Please confirm");
     expect(m.root.querySelector('[data-query="q3"]')).toBeNull();
     const panel = $(m.root, '[data-query-panel="q1"]').textContent!;
-    expect(panel).toContain("Opened by monitor, 2025-03-21 10:00");
+    expect(panel).toContain("monitor asked, 2025-03-21 10:00");
+    expect(panel).toContain("Please confirm");
     expect($(m.root, '[data-query-panel="q2"]').textContent).toContain("Edit check R1");
-    expect(m.root.querySelector('[data-query-panel="q3"]')).toBeNull();
+    // A closed query is folded away under the count of closed ones.
+    expect($(m.root, '[data-query-panel="q3"]').closest("details.q-closed")).not.toBeNull();
+    expect($(m.root, "details.q-closed summary").textContent).toBe("1 closed");
   });
 });
 

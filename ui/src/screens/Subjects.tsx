@@ -1,6 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, toApiError } from "../api";
+import type { Draft } from "../bindings/Draft";
 import type { SubjectSummary } from "../bindings/SubjectSummary";
+import { DraftIcon } from "../components/Icons";
+import { draftTime } from "../drafts";
 import { useApp } from "../context";
 import { t, tx } from "../i18n";
 import { dateOf, errorText } from "../messages";
@@ -24,6 +27,8 @@ export function Subjects() {
   const [enrolError, setEnrolError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [justEnrolled, setJustEnrolled] = useState<string | null>(null);
+  /** The user's unsaved input on this computer (kept drafts), newest first. */
+  const [drafts, setDrafts] = useState<Draft[]>([]);
 
   const site = app.node?.site ?? "S01";
   const example = `${site}-001`;
@@ -40,6 +45,16 @@ export function Subjects() {
   };
   useEffect(() => {
     void load();
+    // Drafts are extra: without them the list still works.
+    if (app.can("enter_data")) {
+      Promise.resolve()
+        .then(() => api.drafts())
+        .then((d) => setDrafts(d ?? []))
+        .catch(() => undefined);
+    }
+    // The search box has the focus, unless the person is already somewhere else.
+    const active = document.activeElement;
+    if (!active || active === document.body) document.getElementById("subject-search")?.focus();
   }, []);
 
   const enrol = async () => {
@@ -59,6 +74,8 @@ export function Subjects() {
       setJustEnrolled(s.subject);
       app.status(t("subjects.enrol.done", { id: s.subject }), "ok");
       await load();
+      // The new subject's row has the focus: Enter opens the casebook.
+      window.setTimeout(() => document.querySelector<HTMLElement>(`[data-subject="${s.subject}"]`)?.focus(), 0);
     } catch (raw) {
       const msg = errorText(toApiError(raw));
       setEnrolError(msg);
@@ -131,6 +148,32 @@ export function Subjects() {
               {enrolError}
             </div>
           )}
+        </section>
+      )}
+
+      {drafts.length > 0 && (
+        <section class="drafts-box" aria-labelledby="drafts-heading">
+          <h2 id="drafts-heading">
+            <DraftIcon /> {t("drafts.heading")}
+          </h2>
+          <p class="muted small">{t("drafts.text")}</p>
+          <ul class="drafts-list">
+            {drafts.map((d) => {
+              const ev = app.def.events.find((e) => e.id === d.form.event);
+              const fd = app.def.forms.find((f) => f.id === d.form.form);
+              const event = ev ? tx(ev.name) + (ev.repeating ? ` #${d.form.event_repeat}` : "") : d.form.event;
+              const form = fd ? tx(fd.name) + (fd.repeating ? ` #${d.form.form_repeat}` : "") : d.form.form;
+              const k = `${d.form.subject}/${d.form.event}.${d.form.event_repeat}/${d.form.form}.${d.form.form_repeat}`;
+              return (
+                <li key={k}>
+                  <button type="button" class="link" data-draft-open={k} onClick={() => app.open({ kind: "form", form: d.form })}>
+                    {t("drafts.item", { subject: d.form.subject, event, form })}
+                  </button>{" "}
+                  <span class="muted small">{t("drafts.when", { time: draftTime(d.saved_at) })}</span>
+                </li>
+              );
+            })}
+          </ul>
         </section>
       )}
 

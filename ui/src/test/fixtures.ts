@@ -93,6 +93,6 @@ export const nurse: SessionInfo = {
   username: "nurse1",
   full_name: "Li Na",
   role: "nurse",
-  permissions: ["view_data", "enrol", "enter_data"],
+  permissions: ["view_data", "enrol", "enter_data", "answer_query"],
   idle_minutes: 15,
 };
