@@ -340,6 +340,20 @@ fn investigator_signs_and_a_later_edit_breaks_the_signature() {
     s.wait("[data-signature-broken]");
     s.screenshot(&artifacts().join("e2e-signature-broken.png"))
         .expect("screenshot");
+    // The weight's history: entered, then changed with the reason.
+    s.click(&w);
+    s.chord(&[ecrf_tests::webdriver::key::ALT], "h");
+    s.wait_text("#history-dialog", "re-weighed on the calibrated scale");
+    s.screenshot(&artifacts().join("e2e-history.png"))
+        .expect("screenshot");
+    s.keys(ecrf_tests::webdriver::key::ESCAPE);
+    s.wait_gone("#history-dialog");
+    // Every key, on F1.
+    s.keys(ecrf_tests::webdriver::key::F1);
+    s.wait("#help-dialog");
+    s.screenshot(&artifacts().join("e2e-help.png"))
+        .expect("screenshot");
+    s.keys(ecrf_tests::webdriver::key::ESCAPE);
     s.quit();
 
     let mut e = open_site(&db);
@@ -769,6 +783,12 @@ fn nurse_enters_a_casebook_by_keyboard_and_a_kill_loses_nothing() {
     s.click_on("#nav-subjects");
     s.click_on("[data-subject=\"S01-001\"] td");
     open_by_keys(&s, "adv", "AELOG.1/AE.1", "AETERM");
+    // Alt+H: the history of the field (a nurse reads it from the subject's change log).
+    s.chord(&[key::ALT], "h");
+    s.wait_text("#history-dialog", "Febrile neutropenia");
+    s.wait_text("#history-dialog [data-history-line]", "nurse1");
+    s.keys(key::ESCAPE);
+    s.wait_gone("#history-dialog");
     back_by_keys(&s);
     s.wait_focus("[data-form-cell=\"AELOG.1/AE.1\"]");
     s.keys(key::DOWN);

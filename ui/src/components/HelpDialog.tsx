@@ -22,6 +22,7 @@ const SECTIONS: Array<[Key, Row[]]> = [
       ["help.key.enter", "help.lists.open"],
       ["help.key.allArrows", "help.casebook.arrows"],
       ["help.key.letters", "help.casebook.type"],
+      ["help.key.down", "help.casebook.new"],
     ],
   ],
   [

@@ -10,7 +10,7 @@ import type { AuditLine } from "../bindings/AuditLine";
 import type { Codelist } from "../bindings/Codelist";
 import type { ItemDef } from "../bindings/ItemDef";
 import type { ItemRef } from "../bindings/ItemRef";
-import { t, tx } from "../i18n";
+import { Key, hasKey, t, tx } from "../i18n";
 import { errorText, whenOf } from "../messages";
 import { choicesOf } from "./Field";
 import { Modal } from "./Modal";
@@ -55,6 +55,15 @@ export function valueWords(item: ItemDef | undefined, codelists: Codelist[], sho
   return shown;
 }
 
+/** What a line that is not a value change says, in words: a query and its answers. */
+export function eventWords(kind: string, text: string): string {
+  if (kind === "source_verified") return /withdrawn/.test(text) ? t("itemHistory.sdvWithdrawn") : t("sdv.form");
+  // The services write "query <id> opened (<rule>): <text>" and "<verb>: <text>".
+  const body = text.includes(": ") ? text.slice(text.indexOf(": ") + 2) : text;
+  const key = `itemHistory.${kind}`;
+  return hasKey(key) ? t(key as Key, { text: body }) : text;
+}
+
 export function fromAuditLines(lines: AuditLine[]): HistoryLine[] {
   return lines.map((l) => ({
     id: l.event_id,
@@ -62,7 +71,7 @@ export function fromAuditLines(lines: AuditLine[]): HistoryLine[] {
     imported: l.imported_at,
     who: l.full_name && l.full_name !== l.username ? `${l.full_name} (${l.username})` : l.username,
     change: l.kind === "value_set" || l.kind === "conflict_resolved" ? { old: l.old, new: l.new } : null,
-    what: l.new,
+    what: eventWords(l.kind, l.new),
     reason: l.reason,
   }));
 }

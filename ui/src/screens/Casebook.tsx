@@ -145,6 +145,8 @@ export function findRow(names: Array<{ name: string; code: string }>, text: stri
 function onTypeAhead(e: KeyboardEvent, names: Array<{ name: string; code: string }>): boolean {
   const el = e.target as HTMLElement;
   if (!el.dataset.formCell || e.ctrlKey || e.altKey || e.metaKey || e.key.length !== 1) return false;
+  // Letters, digits, spaces and hyphens make up form names and codes; other keys (?) are not typed.
+  if (!/^[\p{L}\p{N} \-]$/u.test(e.key)) return false;
   const now = Date.now();
   if (now - typed.at > TYPE_AHEAD_MS) typed.text = "";
   if (e.key === " " && !typed.text) return false; // Space opens the cell

@@ -143,6 +143,31 @@ describe("casebook cells", () => {
     expect(document.activeElement).toBe(cell("D1.1/VS.1"));
   });
 
+  it("↑/↓ go first through the instances stacked in one cell; ? is not typed ahead", async () => {
+    const withAe: Definition = {
+      ...def,
+      events: [...def.events, { id: "AELOG", name: T("Adverse events", "不良事件"), anchor: "none", day: null, window: null, repeating: false, forms: ["AE"] }],
+      forms: [...def.forms, { ...form, id: "AE", name: T("Adverse event", "不良事件"), repeating: true }],
+    };
+    mockApi.casebook.mockResolvedValue({ ...cb, forms: [...cb.forms, fs("AELOG", "AE", { status: "complete" })] });
+    m = mount(
+      <AppContext.Provider value={{ ...services(), def: withAe }}>
+        <Casebook subject="S01-009" />
+      </AppContext.Provider>,
+    );
+    await flush();
+    // A log is not a visit: the focus starts at the first visit's form not complete.
+    expect(document.activeElement).toBe(cell("SCR.1/ELIG.1"));
+    press(document.activeElement!, "a");
+    expect(document.activeElement).toBe(cell("AELOG.1/AE.2")); // "+ new", the first not complete
+    expect(cell("AELOG.1/AE.2").textContent).toBe("+ new");
+    press(document.activeElement!, "ArrowUp");
+    expect(document.activeElement).toBe(cell("AELOG.1/AE.1"));
+    press(document.activeElement!, "ArrowDown");
+    expect(document.activeElement).toBe(cell("AELOG.1/AE.2"));
+    expect(press(document.activeElement!, "?").defaultPrevented).toBe(false);
+  });
+
   it("type-ahead finds by name or code; one letter again goes on to the next row", () => {
     const names = [
       { name: "Demographics", code: "DM" },

@@ -84,7 +84,7 @@ describe("signature queue", () => {
     const text = (r: HTMLElement) => [...r.querySelectorAll("td")].slice(0, 3).map((c) => c.textContent?.trim());
     expect(text(rows[1])).toEqual(["Screening", "Eligibility", "Signature broken — data changed after signing"]);
     expect(text(rows[2])).toEqual(["Adverse events", "Adverse event #2", "Not signed"]);
-    expect(m.root.textContent).toContain("4 form(s) of 2 subject(s) · 1 with a broken signature");
+    expect(m.root.textContent).toContain("4 forms of 2 subjects · 1 with a broken signature");
     expect(document.activeElement).toBe(rows[0]);
   });
 

@@ -11,7 +11,7 @@ import type { Scope } from "../bindings/Scope";
 import { BrokenIcon, UnsignedIcon } from "../components/Icons";
 import { SignDialog } from "../components/SignDialog";
 import { useApp } from "../context";
-import { Key, hasKey, t, tx } from "../i18n";
+import { Key, hasKey, t, tn, tx } from "../i18n";
 import { errorText } from "../messages";
 import { cellKey } from "./Casebook";
 
@@ -133,7 +133,7 @@ export function Queue() {
       {items && (
         <>
           <p class="worklist-count" aria-live="polite">
-            {items.length === 0 ? t("queue.empty") : t("queue.count", { n: flat.length, s: groups.length })}
+            {items.length === 0 ? t("queue.empty") : t("queue.count", { forms: tn("queue.forms", flat.length), subjects: tn("queue.subjects", groups.length) })}
             {broken > 0 && (
               <>
                 {" · "}
