@@ -8,6 +8,7 @@ use crate::{Ecrf, Result, ServiceError};
 use ecrf_core::address::ItemRef;
 use ecrf_core::event::{Payload, Target};
 use ecrf_core::ids::SubjectId;
+use ecrf_core::roles::Action;
 use ecrf_store::EventFilter;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -60,7 +61,14 @@ impl Ecrf {
         subject: Option<&str>,
         item: Option<&ItemRef>,
     ) -> Result<Vec<AuditLine>> {
-        let site = self.export_scope(s)?;
+        // The audit trail of one subject or item is for everyone who may view the data (a nurse
+        // asking for a field's history); the whole study's is a report.
+        let site = if subject.is_some() || item.is_some() {
+            self.authorize(s, Action::ViewData)?;
+            None
+        } else {
+            self.export_scope(s)?
+        };
         let wanted: Option<SubjectId> = match (subject, item) {
             (_, Some(i)) => Some(i.form.subject.clone()),
             (Some(s), None) => Some(SubjectId::parse(s)?),
