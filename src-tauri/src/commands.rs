@@ -11,7 +11,7 @@ use ecrf_services::sync::{
 use ecrf_services::{Ecrf, ServiceError, Session};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 fn info(ecrf: &ecrf_services::Ecrf, s: &Session) -> Result<SessionInfo> {
     Ok(SessionInfo {
@@ -25,14 +25,14 @@ fn info(ecrf: &ecrf_services::Ecrf, s: &Session) -> Result<SessionInfo> {
 
 #[tauri::command]
 pub fn node_info(state: State<AppState>) -> Result<NodeSummary> {
-    Ok(state.lock()?.ecrf.node_summary()?)
+    Ok(state.lock()?.ecrf()?.node_summary()?)
 }
 
 #[tauri::command]
 pub fn login(state: State<AppState>, username: String, password: String) -> Result<SessionInfo> {
     let mut g = state.lock()?;
-    let s = g.ecrf.login(&username, &password)?;
-    let out = info(&g.ecrf, &s)?;
+    let s = g.ecrf()?.login(&username, &password)?;
+    let out = info(g.ecrf()?, &s)?;
     g.session = Some(s);
     Ok(out)
 }
@@ -45,11 +45,39 @@ pub fn logout(state: State<AppState>) -> Result<()> {
 
 #[tauri::command]
 pub fn session(state: State<AppState>) -> Result<Option<SessionInfo>> {
+    let mut g = state.lock()?;
+    let s = match &g.session {
+        Some(s) if !s.locked => s.clone(),
+        _ => return Ok(None),
+    };
+    Ok(Some(info(g.ecrf()?, &s)?))
+}
+
+/// Whether the database is open, or waits for its passphrase (an encrypted database).
+#[tauri::command]
+pub fn database_status(state: State<AppState>) -> Result<DatabaseStatus> {
     let g = state.lock()?;
-    match &g.session {
-        Some(s) if !s.locked => Ok(Some(info(&g.ecrf, s)?)),
-        _ => Ok(None),
-    }
+    Ok(DatabaseStatus {
+        open: g.database_open(),
+        path: g.database_path().display().to_string(),
+    })
+}
+
+/// Opens an encrypted database with the passphrase typed at start-up.
+#[tauri::command]
+pub fn open_database(state: State<AppState>, passphrase: String) -> Result<DatabaseStatus> {
+    let mut g = state.lock()?;
+    g.open_database(&passphrase)?;
+    Ok(DatabaseStatus {
+        open: true,
+        path: g.database_path().display().to_string(),
+    })
+}
+
+#[derive(serde::Serialize)]
+pub struct DatabaseStatus {
+    pub open: bool,
+    pub path: String,
 }
 
 #[tauri::command]
@@ -229,9 +257,9 @@ pub const IMPORT_PROGRESS: &str = "bundle-import-progress";
 
 /// Runs `f` on a blocking thread with the state held, so a long import or export does not
 /// freeze the window; other commands answer `busy` meanwhile.
-async fn blocking<T: Send + 'static>(
-    app: AppHandle,
-    f: impl FnOnce(&AppHandle, &mut Inner) -> Result<T> + Send + 'static,
+async fn blocking<R: Runtime, T: Send + 'static>(
+    app: AppHandle<R>,
+    f: impl FnOnce(&AppHandle<R>, &mut Inner) -> Result<T> + Send + 'static,
 ) -> Result<T> {
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
@@ -256,8 +284,8 @@ fn bundle_path(path: &str) -> Result<PathBuf> {
 /// Writes a bundle to the path chosen in the native save dialog: at a site for the central
 /// node (`to` none or "central"), at the central node for one site node (`to` its id).
 #[tauri::command]
-pub async fn bundle_export(
-    app: AppHandle,
+pub async fn bundle_export<R: Runtime>(
+    app: AppHandle<R>,
     to: Option<String>,
     full: bool,
     path: String,
@@ -272,7 +300,10 @@ pub async fn bundle_export(
 
 /// Reads and verifies a bundle (who signed it, what it holds) without importing it.
 #[tauri::command]
-pub async fn bundle_inspect(app: AppHandle, path: String) -> Result<BundleInspection> {
+pub async fn bundle_inspect<R: Runtime>(
+    app: AppHandle<R>,
+    path: String,
+) -> Result<BundleInspection> {
     blocking(app, move |_, g| {
         let (ecrf, s) = g.with_session()?;
         ecrf.authorize(s, Action::ImportBundle)?;
@@ -285,8 +316,8 @@ pub async fn bundle_inspect(app: AppHandle, path: String) -> Result<BundleInspec
 /// `refused` and the reason, as in the CLI. `accept` is the fingerprint of a new node's key
 /// the person checked with the sender.
 #[tauri::command]
-pub async fn bundle_import(
-    app: AppHandle,
+pub async fn bundle_import<R: Runtime>(
+    app: AppHandle<R>,
     paths: Vec<String>,
     accept: Option<String>,
 ) -> Result<Vec<ImportSummary>> {

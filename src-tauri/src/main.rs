@@ -7,6 +7,63 @@
 mod commands;
 mod error;
 mod state;
+/// Every command of the app (the shell and its tests register the same list).
+macro_rules! handlers {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::node_info,
+            $crate::commands::database_status,
+            $crate::commands::open_database,
+            $crate::commands::login,
+            $crate::commands::logout,
+            $crate::commands::session,
+            $crate::commands::unlock,
+            $crate::commands::definition,
+            $crate::commands::subjects,
+            $crate::commands::enrol,
+            $crate::commands::casebook,
+            $crate::commands::form_show,
+            $crate::commands::form_check,
+            $crate::commands::form_save,
+            $crate::commands::form_override,
+            $crate::commands::subject_schedule,
+            $crate::commands::worklist,
+            $crate::commands::sign,
+            $crate::commands::subject_signatures,
+            $crate::commands::export_pdf,
+            $crate::commands::bundle_export,
+            $crate::commands::bundle_inspect,
+            $crate::commands::bundle_import,
+            $crate::commands::import_history,
+            $crate::commands::nodes,
+            $crate::commands::revoke_node,
+            $crate::commands::conflicts,
+            $crate::commands::resolve_conflict,
+            $crate::commands::draft_save,
+            $crate::commands::draft,
+            $crate::commands::drafts,
+            $crate::commands::draft_discard,
+            $crate::commands::signature_queue,
+            $crate::commands::audit_trail,
+            $crate::commands::audit_log,
+            $crate::commands::queries,
+            $crate::commands::query_open,
+            $crate::commands::query_act,
+            $crate::commands::sdv_mark,
+            $crate::commands::lock_data,
+            $crate::commands::unlock_data,
+            $crate::commands::locks,
+            $crate::commands::report_endpoints,
+            $crate::commands::report_pk,
+            $crate::commands::export_odm,
+            $crate::commands::export_csv,
+            $crate::commands::report_endpoints_pdf,
+        ]
+    };
+}
+
+#[cfg(test)]
+mod authz_tests;
 
 fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
@@ -20,53 +77,7 @@ fn main() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::node_info,
-            commands::login,
-            commands::logout,
-            commands::session,
-            commands::unlock,
-            commands::definition,
-            commands::subjects,
-            commands::enrol,
-            commands::casebook,
-            commands::form_show,
-            commands::form_check,
-            commands::form_save,
-            commands::form_override,
-            commands::subject_schedule,
-            commands::worklist,
-            commands::sign,
-            commands::subject_signatures,
-            commands::export_pdf,
-            commands::bundle_export,
-            commands::bundle_inspect,
-            commands::bundle_import,
-            commands::import_history,
-            commands::nodes,
-            commands::revoke_node,
-            commands::conflicts,
-            commands::resolve_conflict,
-            commands::draft_save,
-            commands::draft,
-            commands::drafts,
-            commands::draft_discard,
-            commands::signature_queue,
-            commands::audit_trail,
-            commands::audit_log,
-            commands::queries,
-            commands::query_open,
-            commands::query_act,
-            commands::sdv_mark,
-            commands::lock_data,
-            commands::unlock_data,
-            commands::locks,
-            commands::report_endpoints,
-            commands::report_pk,
-            commands::export_odm,
-            commands::export_csv,
-            commands::report_endpoints_pdf,
-        ])
+        .invoke_handler(handlers!())
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
         eprintln!("error: the window could not start: {e}");

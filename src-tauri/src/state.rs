@@ -11,8 +11,11 @@ pub struct AppState {
 }
 
 pub struct Inner {
-    pub ecrf: Ecrf,
+    /// The open database; `None` while an encrypted database waits for its passphrase.
+    ecrf: Option<Ecrf>,
     pub session: Option<Session>,
+    db: PathBuf,
+    config: Config,
 }
 
 impl AppState {
@@ -35,22 +38,38 @@ impl AppState {
             _ => Kdf::Standard,
         };
         let key = std::env::var("ECRF_DB_KEY").ok().filter(|k| !k.is_empty());
-        let ecrf = Ecrf::open(
-            &db,
-            key.as_deref(),
-            Arc::new(SystemClock),
-            Config {
-                kdf,
-                ..Config::default()
-            },
-        )
-        .with_context(|| format!("opening {}", db.display()))?;
+        let config = Config {
+            kdf,
+            ..Config::default()
+        };
+        // An encrypted database without ECRF_DB_KEY waits for its passphrase, entered in the
+        // window (`open_database`); anything else that does not open stops here.
+        let ecrf = match Ecrf::open(&db, key.as_deref(), Arc::new(SystemClock), config.clone()) {
+            Ok(e) => Some(e),
+            Err(e) if e.unreadable_database() && key.is_none() => None,
+            Err(e) => return Err(e).with_context(|| format!("opening {}", db.display())),
+        };
         Ok(AppState {
             inner: Mutex::new(Inner {
                 ecrf,
                 session: None,
+                db,
+                config,
             }),
         })
+    }
+
+    /// A state over an opened database (tests).
+    #[cfg(test)]
+    pub fn with_open(ecrf: Ecrf, db: PathBuf, config: Config) -> AppState {
+        AppState {
+            inner: Mutex::new(Inner {
+                ecrf: Some(ecrf),
+                session: None,
+                db,
+                config,
+            }),
+        }
     }
 
     /// The state, or `busy` while a long task (a bundle import or export, on a blocking thread)
@@ -70,12 +89,57 @@ impl AppState {
     }
 }
 
+fn database_locked() -> AppError {
+    AppError::new(
+        "database_locked",
+        "the database is encrypted: enter its passphrase",
+    )
+}
+
 impl Inner {
     /// The session and the services, for a command that acts for the logged-in user.
     pub fn with_session(&mut self) -> Result<(&mut Ecrf, &mut Session)> {
+        let ecrf = self.ecrf.as_mut().ok_or_else(database_locked)?;
         match self.session.as_mut() {
-            Some(s) => Ok((&mut self.ecrf, s)),
+            Some(s) => Ok((ecrf, s)),
             None => Err(AppError::new("unauthenticated", "not logged in")),
+        }
+    }
+
+    /// The services, for the commands that need no session (node, login).
+    pub fn ecrf(&mut self) -> Result<&mut Ecrf> {
+        self.ecrf.as_mut().ok_or_else(database_locked)
+    }
+
+    pub fn database_open(&self) -> bool {
+        self.ecrf.is_some()
+    }
+
+    pub fn database_path(&self) -> &std::path::Path {
+        &self.db
+    }
+
+    /// Opens the encrypted database with its passphrase. The passphrase is handed to SQLCipher
+    /// and not kept.
+    pub fn open_database(&mut self, passphrase: &str) -> Result<()> {
+        if self.ecrf.is_some() {
+            return Ok(());
+        }
+        match Ecrf::open(
+            &self.db,
+            Some(passphrase),
+            Arc::new(SystemClock),
+            self.config.clone(),
+        ) {
+            Ok(e) => {
+                self.ecrf = Some(e);
+                Ok(())
+            }
+            Err(e) if e.unreadable_database() => Err(AppError::new(
+                "database_locked",
+                "wrong passphrase: the database could not be opened with it",
+            )),
+            Err(e) => Err(e.into()),
         }
     }
 }

@@ -56,6 +56,7 @@ export type ErrorCode =
   | "refused"
   | "busy"
   | "locked"
+  | "database_locked"
   | "internal";
 
 /** The error every command may reject with. */
@@ -130,6 +131,10 @@ async function call<T>(cmd: string, args: Record<string, unknown> = {}): Promise
 }
 
 export const api = {
+  /** Whether the database is open, or (encrypted) waits for its passphrase. */
+  databaseStatus: () => call<{ open: boolean; path: string }>("database_status"),
+  /** Opens the encrypted database with the passphrase typed at start-up (never stored). */
+  openDatabase: (passphrase: string) => call<{ open: boolean; path: string }>("open_database", { passphrase }),
   nodeInfo: () => call<NodeSummary>("node_info"),
   login: (username: string, password: string) => call<SessionInfo>("login", { username, password }),
   logout: () => call<null>("logout"),

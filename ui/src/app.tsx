@@ -15,6 +15,7 @@ import { Exports } from "./screens/Exports";
 import { Queries } from "./screens/Queries";
 import { Reports } from "./screens/Reports";
 import { FormScreen } from "./screens/FormScreen";
+import { DatabaseUnlock } from "./screens/DatabaseUnlock";
 import { Login } from "./screens/Login";
 import { Queue } from "./screens/Queue";
 import { Subjects } from "./screens/Subjects";
@@ -74,6 +75,8 @@ export function App() {
   const [, setLangState] = useState<Lang>(lang());
   const [node, setNode] = useState<NodeSummary | null>(null);
   const [nodeError, setNodeError] = useState<string | null>(null);
+  /** An encrypted database waiting for its passphrase. */
+  const [dbLocked, setDbLocked] = useState(false);
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [def, setDef] = useState<Definition | null>(null);
   const [stack, setStack] = useState<Screen[]>([{ kind: "subjects" }]);
@@ -139,7 +142,9 @@ export function App() {
       try {
         setNode(await api.nodeInfo());
       } catch (raw) {
-        setNodeError(t("login.nodeError", { msg: errorText(toApiError(raw)) }));
+        const err = toApiError(raw);
+        if (err.code === "database_locked") setDbLocked(true);
+        else setNodeError(t("login.nodeError", { msg: errorText(err) }));
       }
       try {
         const s = await api.session();
@@ -300,7 +305,19 @@ export function App() {
   const toggleLang = () => setLang(lang() === "en" ? "zh" : "en");
 
   let body;
-  if (!booted) body = <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
+  if (dbLocked)
+    body = (
+      <DatabaseUnlock
+        onOpened={() => {
+          setDbLocked(false);
+          void api
+            .nodeInfo()
+            .then(setNode)
+            .catch((raw) => setNodeError(t("login.nodeError", { msg: errorText(toApiError(raw)) })));
+        }}
+      />
+    );
+  else if (!booted) body = <main class="screen"><p class="muted">{t("common.loading")}</p></main>;
   else if (!session)
     body = (
       <Login

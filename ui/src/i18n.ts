@@ -757,6 +757,13 @@ const baseDict = {
   "error.refused": { en: "The bundle was refused; nothing was changed", zh: "数据包被拒绝，未更改任何数据" },
   "error.busy": { en: "A sync bundle is being imported or exported; try again when it has finished", zh: "正在导入或导出同步数据包，请在完成后重试" },
   "error.locked": { en: "The data are locked by the data manager; nothing was changed", zh: "数据已被数据管理员锁定，未做任何更改" },
+  "error.database_locked": { en: "The database is encrypted: enter its passphrase", zh: "数据库已加密：请输入其口令" },
+  "db.heading": { en: "Encrypted database", zh: "加密数据库" },
+  "db.explain": { en: "The study data on this computer are encrypted. Enter the site's database passphrase to open them; it is not stored.", zh: "本机的研究数据已加密。请输入本中心的数据库口令以打开；口令不会被保存。" },
+  "db.passphrase": { en: "Database passphrase", zh: "数据库口令" },
+  "db.open": { en: "Open", zh: "打开" },
+  "db.busy": { en: "Opening…", zh: "正在打开…" },
+  "db.missing": { en: "Enter the passphrase.", zh: "请输入口令。" },
   "error.internal": { en: "Something went wrong in the application", zh: "程序内部出错" },
 } satisfies Record<string, Entry>;
 

@@ -715,6 +715,8 @@ impl Ecrf {
         lang: DocLang,
         out: &Path,
     ) -> Result<u64> {
+        // Who may, before anything about the file is said.
+        self.authorize(s, ecrf_core::roles::Action::Reports)?;
         check_new_output(out)?;
         let rep = self.report_endpoints(s)?;
         let pk = self.report_pk(s)?;
