@@ -90,11 +90,9 @@ fn copy_db(from: &Path, to: &Path) {
         let _ = std::fs::remove_file(format!("{}{ext}", to.display()));
     }
     std::fs::copy(from, to).unwrap();
-    for ext in ["-wal"] {
-        let f = PathBuf::from(format!("{}{ext}", from.display()));
-        if f.exists() {
-            std::fs::copy(&f, format!("{}{ext}", to.display())).unwrap();
-        }
+    let wal = PathBuf::from(format!("{}-wal", from.display()));
+    if wal.exists() {
+        std::fs::copy(&wal, format!("{}-wal", to.display())).unwrap();
     }
 }
 
