@@ -144,9 +144,11 @@ pub fn normalize(
                 if s.chars().count() > max {
                     return Err(TooLong(max));
                 }
-                if s.chars()
-                    .any(|c| c.is_control() && !(note && (c == '\n' || c == '\t')))
-                {
+                // Bidirectional overrides and isolates reorder what is displayed (spoofing).
+                if s.chars().any(|c| {
+                    (c.is_control() && !(note && (c == '\n' || c == '\t')))
+                        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+                }) {
                     return Err(ControlCharacter);
                 }
                 Ok(Json::String(s.trim().to_string()))
@@ -159,7 +161,9 @@ pub fn normalize(
                     }
                 } else if let Some(d) = item.digits {
                     let scaled = x * 10f64.powi(d as i32);
-                    if (scaled - scaled.round()).abs() > 1e-6 * scaled.abs().max(1.0) {
+                    if (scaled - scaled.round()).abs() > 1e-6 * scaled.abs().max(1.0)
+                        || (x != 0.0 && scaled.round() == 0.0)
+                    {
                         return Err(TooManyDecimals(d));
                     }
                 }
