@@ -1,0 +1,7 @@
+#![no_main]
+//! See `ecrf_fuzz::event` for the input format and what is checked.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = ecrf_fuzz::event::run(data);
+});
