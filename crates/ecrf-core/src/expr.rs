@@ -72,7 +72,19 @@ pub const FUNCTIONS: &[&str] = &["set", "days", "today", "len", "abs", "min", "m
 impl Expr {
     pub fn parse(src: &str) -> Result<Expr, CoreError> {
         let tokens = lex(src).map_err(|m| err(src, m))?;
-        let mut p = Parser { t: &tokens, i: 0 };
+        // Expressions of a study definition are short; a huge one (a definition can arrive in
+        // a bundle) must not exhaust the stack while it is parsed, evaluated or dropped.
+        if tokens.len() > MAX_TOKENS {
+            return Err(err(
+                src,
+                format!("too long: {} tokens (at most {MAX_TOKENS})", tokens.len()),
+            ));
+        }
+        let mut p = Parser {
+            t: &tokens,
+            i: 0,
+            depth: 0,
+        };
         let e = p.or().map_err(|m| err(src, m))?;
         if p.i != tokens.len() {
             return Err(err(src, format!("unexpected {:?}", tokens[p.i])));
@@ -381,9 +393,15 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
     Ok(out)
 }
 
+/// The most tokens an expression may have.
+pub const MAX_TOKENS: usize = 1000;
+/// The deepest nesting (parentheses, lists, calls, `not`, unary minus) an expression may have.
+pub const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     t: &'a [Tok],
     i: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -407,10 +425,15 @@ impl Parser<'_> {
         }
     }
     fn or(&mut self) -> Result<Expr, String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("nested more than {MAX_DEPTH} levels deep"));
+        }
         let mut e = self.and()?;
         while self.eat_word("or") {
             e = Expr::Bin(Op::Or, Box::new(e), Box::new(self.and()?));
         }
+        self.depth -= 1;
         Ok(e)
     }
     fn and(&mut self) -> Result<Expr, String> {
@@ -422,7 +445,13 @@ impl Parser<'_> {
     }
     fn not(&mut self) -> Result<Expr, String> {
         if self.eat_word("not") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(format!("nested more than {MAX_DEPTH} levels deep"));
+            }
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.cmp()
     }
@@ -469,7 +498,13 @@ impl Parser<'_> {
     }
     fn unary(&mut self) -> Result<Expr, String> {
         if self.eat_sym("-") {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(format!("nested more than {MAX_DEPTH} levels deep"));
+            }
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Neg(Box::new(inner)));
         }
         self.primary()
     }

@@ -9,6 +9,19 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct SiteCode(String);
 
+/// The start of a bad id, for the error (never the whole of a huge input).
+fn echo(s: &str) -> String {
+    if s.chars().count() <= 40 {
+        s.to_string()
+    } else {
+        format!(
+            "{}… ({} characters)",
+            s.chars().take(40).collect::<String>(),
+            s.chars().count()
+        )
+    }
+}
+
 impl SiteCode {
     pub fn parse(s: &str) -> Result<Self, CoreError> {
         let ok = (2..=8).contains(&s.len())
@@ -18,7 +31,7 @@ impl SiteCode {
         if ok {
             Ok(Self(s.to_string()))
         } else {
-            Err(CoreError::SiteCode(s.to_string()))
+            Err(CoreError::SiteCode(echo(s)))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -50,7 +63,7 @@ pub struct SubjectId(String);
 
 impl SubjectId {
     pub fn parse(s: &str) -> Result<Self, CoreError> {
-        let bad = || CoreError::SubjectId(s.to_string());
+        let bad = || CoreError::SubjectId(echo(s));
         let (site, num) = s.split_once('-').ok_or_else(bad)?;
         SiteCode::parse(site).map_err(|_| bad())?;
         if !(3..=6).contains(&num.len()) || !num.chars().all(|c| c.is_ascii_digit()) {

@@ -189,11 +189,14 @@ pub fn normalize(
                     Some(cl) if cl.choices.iter().any(|c| c.code == s) => {
                         Ok(Json::String(s.to_string()))
                     }
-                    _ => Err(UnknownCode(s.to_string())),
+                    _ => Err(UnknownCode(shorten(s))),
                 }
             }
             ItemType::Date => {
                 let s = raw.as_str().ok_or(BadDate)?;
+                if !plausible_year(s) {
+                    return Err(BadDate);
+                }
                 let (lo, hi) = date_interval(s).ok_or(BadDate)?;
                 if lo != hi && !item.partial {
                     return Err(PartialNotAllowed);
@@ -205,6 +208,9 @@ pub fn normalize(
             }
             ItemType::Datetime => {
                 let s = raw.as_str().ok_or(BadDateTime)?;
+                if !plausible_year(s) {
+                    return Err(BadDateTime);
+                }
                 parse_datetime(s).ok_or(BadDateTime)?;
                 Ok(Json::String(s.to_string()))
             }
@@ -248,7 +254,7 @@ fn special(item: &ItemDef, m: &Map<String, Json>) -> Result<Json, ValueProblem> 
             if item.codes.iter().any(|x| x == c) {
                 Ok(serde_json::json!({ "code": c }))
             } else {
-                Err(MissingCodeNotAllowed(c.to_string()))
+                Err(MissingCodeNotAllowed(shorten(c)))
             }
         }
         "blq" => {
@@ -279,8 +285,15 @@ fn number(raw: &Json) -> Result<f64, ValueProblem> {
             if !plain {
                 return Err(ValueProblem::WrongType("a number"));
             }
-            t.parse::<f64>()
-                .map_err(|_| ValueProblem::WrongType("a number"))?
+            let x = t
+                .parse::<f64>()
+                .map_err(|_| ValueProblem::WrongType("a number"))?;
+            // More digits than a double holds: never store a value nobody entered (a long
+            // string of zeros and a 1 would otherwise become 0).
+            if x == 0.0 && t.chars().any(|c| ('1'..='9').contains(&c)) {
+                return Err(ValueProblem::WrongType("a number of ordinary size"));
+            }
+            x
         }
         _ => return Err(ValueProblem::WrongType("a number")),
     };
@@ -288,6 +301,28 @@ fn number(raw: &Json) -> Result<f64, ValueProblem> {
         Ok(x)
     } else {
         Err(ValueProblem::NotFinite)
+    }
+}
+
+/// Years before 1800 are typing errors in this trial (birth dates included); year 0 does not
+/// exist in ISO 8601's common use.
+fn plausible_year(s: &str) -> bool {
+    s.get(..4)
+        .and_then(|y| y.parse::<u32>().ok())
+        .is_some_and(|y| y >= 1800)
+}
+
+/// The start of an input echoed in an error, never the whole of a huge one.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!(
+            "{}… ({} characters)",
+            s.chars().take(MAX).collect::<String>(),
+            s.chars().count()
+        )
     }
 }
 

@@ -126,8 +126,17 @@ impl Ecrf {
                     )))
                 }
             }
-            if i.group_repeat == 0 {
-                return Err(ServiceError::InvalidInput("rows count from 1".into()));
+            let group = form.group(&i.group);
+            let repeating = group.as_ref().is_some_and(|g| g.repeating);
+            let max = group.and_then(|g| g.max);
+            if i.group_repeat == 0
+                || (!repeating && i.group_repeat != 1)
+                || max.is_some_and(|m| i.group_repeat > m)
+            {
+                return Err(ServiceError::InvalidInput(format!(
+                    "item {}: row {} does not exist",
+                    i.item, i.group_repeat
+                )));
             }
         }
         Ok(())
