@@ -395,21 +395,36 @@ fn node_row(r: &rusqlite::Row) -> rusqlite::Result<NodeRow> {
     })
 }
 
+/// Every stream and its head, by skipping along the log's unique index (node, epoch, stream,
+/// seq): a few index lookups per stream, whatever the size of the log.
 fn streams(conn: &Connection) -> Result<Vec<StreamInfo>> {
-    let mut stmt = conn.prepare(
-        "SELECT node, epoch, stream, max(seq) FROM events GROUP BY node, epoch, stream ORDER BY node, epoch, stream",
+    let mut first = conn.prepare_cached(
+        "SELECT node, epoch, stream FROM events ORDER BY node, epoch, stream LIMIT 1",
     )?;
-    let mut rows = stmt.query([])?;
+    let mut next = conn.prepare_cached(
+        "SELECT node, epoch, stream FROM events WHERE (node, epoch, stream) > (?1, ?2, ?3) \
+         ORDER BY node, epoch, stream LIMIT 1",
+    )?;
+    let mut last = conn.prepare_cached(
+        "SELECT max(seq) FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3",
+    )?;
+    let row = |r: &rusqlite::Row| -> rusqlite::Result<(String, u32, String)> {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    };
+    let mut cur = first.query_row([], row).optional()?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let node: String = r.get(0)?;
+    while let Some((node, epoch, stream)) = cur {
+        let seq: i64 = last.query_row(params![node, epoch, stream], |r| r.get(0))?;
         out.push(StreamInfo {
             node: Uuid::parse_str(&node)
                 .map_err(|_| StoreError::Invalid(format!("stored node id {node}")))?,
-            epoch: r.get(1)?,
-            stream: r.get(2)?,
-            last: r.get::<_, i64>(3)? as u64,
+            epoch,
+            stream: stream.clone(),
+            last: seq as u64,
         });
+        cur = next
+            .query_row(params![node, epoch, stream], row)
+            .optional()?;
     }
     Ok(out)
 }
