@@ -151,18 +151,39 @@ impl Session {
         });
     }
 
-    /// Waits for `css` and clicks it.
+    /// Waits for `css` and clicks it. An element scrolled out of a scrolling container (a
+    /// casebook cell far to the right) is first brought into view; one that is still not
+    /// interactable (a re-render, a scroll still settling) is tried again for up to 5 s.
     pub fn click_on(&self, css: &str) {
-        let el = self.wait(css);
-        call(
-            "POST",
-            &self.url(&format!("/element/{el}/click")),
-            Some(json!({})),
-        )
-        .unwrap_or_else(|e| {
-            let _ = self.screenshot(&crate::artifacts().join("failure.png"));
-            panic!("click {css}: {e} (screenshot in tests/artifacts/failure.png)")
-        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let el = self.wait(css);
+            let _ = call(
+                "POST",
+                &self.url("/execute/sync"),
+                Some(json!({
+                    "script": "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                    "args": [{ "element-6066-11e4-a52e-4f735466cecf": el.clone() }]
+                })),
+            );
+            match call(
+                "POST",
+                &self.url(&format!("/element/{el}/click")),
+                Some(json!({})),
+            ) {
+                Ok(_) => return,
+                Err(e)
+                    if std::time::Instant::now() < deadline
+                        && (e.contains("not interactable") || e.contains("stale")) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => {
+                    let _ = self.screenshot(&crate::artifacts().join("failure.png"));
+                    panic!("click {css}: {e} (screenshot in tests/artifacts/failure.png)")
+                }
+            }
+        }
     }
 
     /// Picks a choice of an item drawn as radio buttons, by clicking its visible label.
