@@ -123,6 +123,31 @@ pub(crate) fn check_item_value(
     check_value(def, form, &slot, value).map_err(|f| validation(vec![*f]))
 }
 
+/// Why an item cannot be at this group and row of a form (unknown item, another group, a row
+/// that cannot exist), or `None`. One rule for saving values and for addressing queries and
+/// verification marks.
+pub(crate) fn placement_problem(
+    form: &FormDef,
+    group: &str,
+    repeat: u32,
+    item: &str,
+) -> Option<String> {
+    let Some(it) = form.item(item) else {
+        return Some(format!("form {} has no item {item}", form.id));
+    };
+    if it.group != group {
+        return Some(format!("item {item} is in group {}, not {group}", it.group));
+    }
+    let g = form.group(&it.group);
+    let repeating = g.as_ref().is_some_and(|g| g.repeating);
+    let max = g.and_then(|g| g.max);
+    if repeat == 0 || (!repeating && repeat != 1) {
+        return Some(format!("item {item}: row {repeat} does not exist"));
+    }
+    max.filter(|m| repeat > *m)
+        .map(|m| format!("group {}: at most {m} rows", it.group))
+}
+
 /// Checked entries of one save: normalised values by slot, and the type errors.
 struct Checked {
     values: BTreeMap<Slot, Json>,
@@ -138,30 +163,7 @@ fn check_entries(def: &Definition, form: &FormDef, entries: &[ValueEntry]) -> Ch
             repeat: e.repeat,
             item: e.item.clone(),
         };
-        let placement = match form.item(&e.item) {
-            None => Some(format!("form {} has no item {}", form.id, e.item)),
-            Some(it) if it.group != e.group => Some(format!(
-                "item {} is in group {}, not {}",
-                e.item, it.group, e.group
-            )),
-            Some(it) => {
-                let g = form.group(&it.group);
-                let repeating = g.as_ref().is_some_and(|g| g.repeating);
-                let max = g.and_then(|g| g.max);
-                if e.repeat == 0 || (!repeating && e.repeat != 1) {
-                    Some(format!("item {}: row {} does not exist", e.item, e.repeat))
-                } else if max.is_some_and(|m| e.repeat > m) {
-                    Some(format!(
-                        "group {}: at most {} rows",
-                        it.group,
-                        max.unwrap_or(0)
-                    ))
-                } else {
-                    None
-                }
-            }
-        };
-        if let Some(msg) = placement {
+        if let Some(msg) = placement_problem(form, &e.group, e.repeat, &e.item) {
             errors.push(Finding {
                 item: e.item.clone(),
                 group: e.group.clone(),
@@ -323,22 +325,8 @@ impl Ecrf {
             overrides,
             queries,
             signatures,
-            locked: self.store.lock_of(f)?.map(|l| crate::review::LockView {
-                scope: l.scope,
-                username: l.username,
-                at: l.at,
-                reason: l.reason,
-            }),
-            verified: {
-                let v = self.store.sdv_state(f)?;
-                crate::review::SdvView {
-                    form: f.clone(),
-                    form_verified: v.form_verified,
-                    items: v.items,
-                    by: v.by,
-                    at: v.at,
-                }
-            },
+            locked: self.store.lock_of(f)?.map(Into::into),
+            verified: self.sdv_view(f)?,
         })
     }
 

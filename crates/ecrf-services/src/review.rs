@@ -51,6 +51,17 @@ pub struct LockView {
     pub reason: Option<String>,
 }
 
+impl From<ecrf_store::LockRow> for LockView {
+    fn from(l: ecrf_store::LockRow) -> Self {
+        LockView {
+            scope: l.scope,
+            username: l.username,
+            at: l.at,
+            reason: l.reason,
+        }
+    }
+}
+
 /// Source data verification of one form instance.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -111,32 +122,16 @@ impl Ecrf {
             let form = def
                 .form(&f.form)
                 .ok_or_else(|| ServiceError::NotFound(f.form.clone()))?;
-            match form.item(&i.item) {
-                Some(it) if it.group == i.group => {}
-                Some(it) => {
-                    return Err(ServiceError::InvalidInput(format!(
-                        "item {} is in group {}, not {}",
-                        i.item, it.group, i.group
-                    )))
-                }
-                None => {
-                    return Err(ServiceError::NotFound(format!(
-                        "item {} on form {}",
-                        i.item, f.form
-                    )))
-                }
-            }
-            let group = form.group(&i.group);
-            let repeating = group.as_ref().is_some_and(|g| g.repeating);
-            let max = group.and_then(|g| g.max);
-            if i.group_repeat == 0
-                || (!repeating && i.group_repeat != 1)
-                || max.is_some_and(|m| i.group_repeat > m)
-            {
-                return Err(ServiceError::InvalidInput(format!(
-                    "item {}: row {} does not exist",
-                    i.item, i.group_repeat
+            if form.item(&i.item).is_none() {
+                return Err(ServiceError::NotFound(format!(
+                    "item {} on form {}",
+                    i.item, f.form
                 )));
+            }
+            if let Some(problem) =
+                crate::forms::placement_problem(form, &i.group, i.group_repeat, &i.item)
+            {
+                return Err(ServiceError::InvalidInput(problem));
             }
         }
         Ok(())
@@ -348,6 +343,11 @@ impl Ecrf {
 
     pub fn sdv(&mut self, s: &mut Session, f: &FormRef) -> Result<SdvView> {
         self.authorize(s, Action::ViewData)?;
+        self.sdv_view(f)
+    }
+
+    /// The verification marks of a form instance that still hold.
+    pub(crate) fn sdv_view(&self, f: &FormRef) -> Result<SdvView> {
         let st = self.store.sdv_state(f)?;
         Ok(SdvView {
             form: f.clone(),
@@ -415,17 +415,7 @@ impl Ecrf {
     /// Locks in force.
     pub fn locks(&mut self, s: &mut Session) -> Result<Vec<LockView>> {
         self.authorize(s, Action::ViewData)?;
-        Ok(self
-            .store
-            .locks()?
-            .into_iter()
-            .map(|l| LockView {
-                scope: l.scope,
-                username: l.username,
-                at: l.at,
-                reason: l.reason,
-            })
-            .collect())
+        Ok(self.store.locks()?.into_iter().map(Into::into).collect())
     }
 }
 

@@ -636,8 +636,6 @@ impl Ecrf {
                     total,
                 });
             }
-            // Released events that came from earlier bundles are not this bundle's pending.
-            sum.released = sum.released.saturating_sub(0);
             sum.pending = staged.len() as u64;
             log::debug!("import: {} events planned and applied in {:?}", sum.new + sum.duplicate, t_events.elapsed());
             let t_rest = std::time::Instant::now();
@@ -666,13 +664,19 @@ impl Ecrf {
             }
             // Acknowledge what this node now holds of the sender's streams.
             log::debug!("import: derived values of {} subjects refreshed in {:?}", subjects.len(), t_derived.elapsed());
+            let heads: BTreeMap<(Uuid, u32, String), u64> = tx
+                .streams()?
+                .into_iter()
+                .map(|st| ((st.node, st.epoch, st.stream), st.last))
+                .collect();
+            let held = |node: Uuid, epoch: u32, stream: &str| {
+                heads
+                    .get(&(node, epoch, stream.to_string()))
+                    .copied()
+                    .unwrap_or(0)
+            };
             if new_data {
                 let mut acks = Vec::new();
-                let heads: BTreeMap<(Uuid, u32, String), u64> = tx
-                    .streams()?
-                    .into_iter()
-                    .map(|st| ((st.node, st.epoch, st.stream), st.last))
-                    .collect();
                 for r in &m.streams {
                     if let Some(last) = heads.get(&(r.node, r.epoch, r.stream.clone())) {
                         acks.push(Payload::Acknowledged {
@@ -688,7 +692,7 @@ impl Ecrf {
                 }
             }
             for r in &m.streams {
-                let held = heads_of(tx, r.node, r.epoch, &r.stream)?;
+                let held = held(r.node, r.epoch, &r.stream);
                 if r.first > held + 1 {
                     sum.gaps.push(format!(
                         "{}:{}:{} missing {}..{}",
@@ -970,14 +974,6 @@ fn conflict_view(c: ConflictRow) -> Result<ConflictView> {
             })
             .collect(),
     })
-}
-
-fn heads_of(tx: &Tx, node: Uuid, epoch: u32, stream: &str) -> Result<u64> {
-    Ok(tx
-        .streams()?
-        .into_iter()
-        .find(|st| st.node == node && st.epoch == epoch && st.stream == stream)
-        .map_or(0, |st| st.last))
 }
 
 fn file_sha256(path: &Path) -> Result<String> {
