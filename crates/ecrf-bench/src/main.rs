@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! ecrf-bench [--events N] [--out DIR]      # N: events in the big database (default 1 000 000)
-//! ecrf-bench import-only DB BUNDLE         # (internal) one import in its own process, for its memory
+//! ecrf-bench import-only DB BUNDLE FP      # (internal) one import in its own process, for its memory
+//! ecrf-bench save-only DB                  # form saves alone on an existing site database
 //! ```
 //! Figures go to standard output as a table and as JSON (`bench.json` in the output folder).
 
@@ -19,6 +20,10 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The allocator the shells use (crates/ecrf-cli, src-tauri).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const PW: &str = "bench-pass-1";
 
@@ -264,12 +269,38 @@ fn incremental(db: &Path, dir: &Path, k: u64) -> Result<f64> {
 }
 
 fn main() -> Result<()> {
+    env_logger::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("import-only") {
         let [_, db, bundle, fp] = &args[..] else {
             bail!("usage: ecrf-bench import-only DB BUNDLE FINGERPRINT");
         };
         return import_only(Path::new(db), Path::new(bundle), fp);
+    }
+    if args.first().map(String::as_str) == Some("save-only") {
+        // Form saves on an existing site database (admin password as the bench's), for
+        // looking at the save path alone.
+        let [_, db] = &args[..] else {
+            bail!("usage: ecrf-bench save-only DB");
+        };
+        let db = Path::new(db);
+        {
+            let mut e = Ecrf::open(db, None, Arc::new(SystemClock), config(false))?;
+            if e.login("nurse", PW).is_err() {
+                let mut admin = e.login("admin", PW)?;
+                user(&mut e, &mut admin, "nurse", Role::Nurse)?;
+            }
+        }
+        let dir = db.parent().context("the database's folder")?;
+        let (p50, p99, r50, r99) = saves(db, dir)?;
+        println!(
+            "form save: p50 {:.2} ms, p99 {:.2} ms | raw one-row commit p50 {:.2} ms, p99 {:.2} ms",
+            ms(p50),
+            ms(p99),
+            ms(r50),
+            ms(r99)
+        );
+        return Ok(());
     }
     let mut events: u64 = 1_000_000;
     let mut out: Option<PathBuf> = None;

@@ -14,7 +14,7 @@ use ecrf_core::ids::SubjectId;
 use ecrf_core::merge::is_future;
 use ecrf_core::roles::{Action, NodeRole};
 use ecrf_core::sync::{admissible, classify, Disposition, Peer};
-use ecrf_store::{ConflictRow, ImportRow, NodeRow, StreamInfo, Tx};
+use ecrf_store::{ConflictRow, ImportRow, Incoming, NodeRow, StreamInfo, Tx};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -579,63 +579,97 @@ impl Ecrf {
             let mut done = 0u64;
             let known = |v: &str, sha: &str| known_defs.get(v).map(|k| k == sha);
             let t_events = std::time::Instant::now();
-            for chunk in reader.event_chunks() {
-                let chunk = chunk.map_err(bundle_err)?;
-                for ev in &chunk {
-                    let held = tx.held_hash_cached(&mut cache, &ev.id)?;
-                    match classify(ev, held.as_deref(), || {
-                        admissible(ev, &sender, &receiver, &known)
-                    }) {
-                        Disposition::Duplicate => sum.duplicate += 1,
-                        Disposition::Fork { held } => {
-                            return Err(refused(format!(
-                                "fork: event {} arrives with hash {} but this node holds it with hash {held}; \
-                                 the sending node reused an event id (was it restored from a backup without a new epoch?)",
-                                ev.id, ev.hash
-                            )))
+            // Two stages on two threads: one reads the bundle (inflate, parse, check each
+            // event's hash), the other plans and applies. At most a few members are in memory
+            // (the channel holds two), so memory stays bounded whatever the bundle's size.
+            std::thread::scope(|scope| -> Result<()> {
+                let (send, chunks) = std::sync::mpsc::sync_channel(2);
+                std::thread::Builder::new()
+                    .name("bundle-reader".into())
+                    .spawn_scoped(scope, move || {
+                        for chunk in reader.event_chunks() {
+                            let chunk = chunk.map_err(bundle_err).and_then(|events| {
+                                events
+                                    .into_iter()
+                                    .map(|e| Incoming::new(e).map_err(ServiceError::from))
+                                    .collect::<Result<Vec<_>>>()
+                            });
+                            // A closed channel means the import stopped (an error): stop.
+                            if send.send(chunk).is_err() {
+                                break;
+                            }
                         }
-                        Disposition::Rejected { reason } => {
-                            return Err(refused(format!("event {}: {reason}", ev.id)))
-                        }
-                        Disposition::New => {
-                            sum.new += 1;
-                            let flagged = is_future(ev.hlc, now_ms);
-                            if flagged {
-                                sum.future += 1;
-                            } else {
-                                max_hlc = max_hlc.max(ev.hlc);
+                    })
+                    .map_err(|e| ServiceError::Internal(format!("cannot start the bundle reader: {e}")))?;
+                for chunk in chunks {
+                    let chunk = chunk?;
+                    for inc in &chunk {
+                        let ev = &inc.event;
+                        let held = tx.held_hash_cached(&mut cache, &ev.id)?;
+                        match classify(ev, held.as_deref(), || {
+                            admissible(ev, &sender, &receiver, &known)
+                        }) {
+                            Disposition::Duplicate => sum.duplicate += 1,
+                            Disposition::Fork { held } => {
+                                return Err(refused(format!(
+                                    "fork: event {} arrives with hash {} but this node holds it with hash {held}; \
+                                     the sending node reused an event id (was it restored from a backup without a new epoch?)",
+                                    ev.id, ev.hash
+                                )))
                             }
-                            if !matches!(ev.payload, Payload::Acknowledged { .. }) {
-                                new_data = true;
+                            Disposition::Rejected { reason } => {
+                                return Err(refused(format!("event {}: {reason}", ev.id)))
                             }
-                            let r = tx.receive(&mut cache, ev, &now, flagged)?;
-                            if !r.waiting_for.is_empty() {
-                                staged.insert(ev.id.clone());
-                            }
-                            for a in &r.applied {
-                                if a.id != ev.id {
+                            Disposition::New => {
+                                sum.new += 1;
+                                let flagged = is_future(ev.hlc, now_ms);
+                                if flagged {
+                                    sum.future += 1;
+                                } else {
+                                    max_hlc = max_hlc.max(ev.hlc);
+                                }
+                                if !matches!(ev.payload, Payload::Acknowledged { .. }) {
+                                    new_data = true;
+                                }
+                                let r = tx.receive(&mut cache, inc, &now, flagged)?;
+                                if !r.waiting_for.is_empty() {
+                                    staged.insert(ev.id.clone());
+                                }
+                                let mut note = |a: &ecrf_core::event::ChangeEvent| {
+                                    if let Some(sub) = a.payload.subject() {
+                                        if !subjects.contains(sub.as_str()) {
+                                            subjects.insert(sub.to_string());
+                                        }
+                                    }
+                                    if let Payload::DefinitionPublished { version, .. } = &a.payload {
+                                        if !known_defs.contains_key(version) {
+                                            sum.definitions.push(version.clone());
+                                        }
+                                    }
+                                };
+                                if r.joined {
+                                    note(ev);
+                                }
+                                for a in &r.released {
+                                    note(a);
+                                }
+                                for a in &r.released {
                                     staged.remove(&a.id);
                                     sum.released += 1;
-                                }
-                                if let Some(sub) = a.payload.subject() {
-                                    subjects.insert(sub.to_string());
-                                }
-                                if let Payload::DefinitionPublished { version, .. } = &a.payload {
-                                    if !known_defs.contains_key(version) {
-                                        sum.definitions.push(version.clone());
-                                    }
                                 }
                             }
                         }
                     }
+                    tx.flush_received(&mut cache)?;
+                    done += chunk.len() as u64;
+                    progress(ImportProgress {
+                        file: file.clone(),
+                        done,
+                        total,
+                    });
                 }
-                done += chunk.len() as u64;
-                progress(ImportProgress {
-                    file: file.clone(),
-                    done,
-                    total,
-                });
-            }
+                Ok(())
+            })?;
             sum.pending = staged.len() as u64;
             log::debug!("import: {} events planned and applied in {:?}", sum.new + sum.duplicate, t_events.elapsed());
             let t_rest = std::time::Instant::now();

@@ -16,7 +16,7 @@ mod users;
 mod verify;
 
 pub use error::StoreError;
-pub use log::{EventFilter, StoredEvent, StreamHead};
+pub use log::{EventFilter, Incoming, StoredEvent, StreamHead};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use node::NodeInfo;
 pub use project::{

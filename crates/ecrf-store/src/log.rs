@@ -83,7 +83,7 @@ impl Tx<'_> {
             .seal()?;
             let chain = chain_link(&prev, &ev.hash);
             let rowid = insert_event(&self.tx, &ev, &chain, None)?;
-            project::apply(&self.tx, &ev, rowid, false)?;
+            project::apply(&self.tx, &ev, rowid, false, None)?;
             out.push(ev);
         }
         self.tx
@@ -141,9 +141,46 @@ pub(crate) fn head(
         .optional()?)
 }
 
+/// An event received from another node with its payload already serialised for the log. It is
+/// made on whatever thread reads the bundle, so that the one writing the database only binds
+/// and inserts.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub event: ChangeEvent,
+    payload: String,
+}
+
+impl Incoming {
+    pub fn new(event: ChangeEvent) -> Result<Incoming> {
+        let payload = serde_json::to_string(&event.payload)?;
+        Ok(Incoming { event, payload })
+    }
+
+    pub(crate) fn payload(&self) -> &str {
+        &self.payload
+    }
+}
+
 pub(crate) fn insert_event(
     conn: &Connection,
     ev: &ChangeEvent,
+    chain: &str,
+    imported_at: Option<&str>,
+) -> Result<i64> {
+    insert_encoded(
+        conn,
+        ev,
+        &serde_json::to_string(&ev.payload)?,
+        chain,
+        imported_at,
+    )
+}
+
+/// [`insert_event`] with the payload's JSON given.
+pub(crate) fn insert_encoded(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    payload: &str,
     chain: &str,
     imported_at: Option<&str>,
 ) -> Result<i64> {
@@ -163,7 +200,7 @@ pub(crate) fn insert_event(
         ev.actor.username,
         ev.captured_at,
         imported_at,
-        serde_json::to_string(&ev.payload)?,
+        payload,
         ev.hash,
         chain,
     ])?;

@@ -10,6 +10,7 @@ use ecrf_core::validate::{FormValues, Slot};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value as Json;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SubjectRow {
@@ -43,7 +44,42 @@ pub struct FormState {
 /// the set of applied events, not of their order: values follow the merge policy
 /// ([`ecrf_core::merge`]), statuses and overrides the latest clock. `flagged` marks an event
 /// received with a clock implausibly far in the future.
-pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64, flagged: bool) -> Result<()> {
+/// Forms touched by the events of one transaction, so that a run of values of one form writes
+/// the form's `updated_rowid` once (when the run is flushed) rather than once per value. What is
+/// written is the same: the rowid of the form's last event.
+#[derive(Debug, Default)]
+pub struct FormTouches {
+    /// Form key → (rowid written, last rowid seen).
+    forms: HashMap<String, (i64, i64)>,
+}
+
+impl FormTouches {
+    /// How many forms wait to be written.
+    pub(crate) fn len(&self) -> usize {
+        self.forms.len()
+    }
+
+    /// Writes the last rowid of every form touched since the last flush.
+    pub(crate) fn flush(&mut self, conn: &Connection) -> Result<()> {
+        let mut stmt = conn.prepare_cached(
+            "UPDATE forms SET updated_rowid = ?2 WHERE form_key = ?1 AND updated_rowid < ?2",
+        )?;
+        for (key, (written, last)) in self.forms.drain() {
+            if last > written {
+                stmt.execute(params![key, last])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn apply(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    rowid: i64,
+    flagged: bool,
+    touches: Option<&mut FormTouches>,
+) -> Result<()> {
     match &ev.payload {
         Payload::SubjectEnrolled {
             subject,
@@ -61,7 +97,7 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64, flagged: bo
             definition_version,
             ..
         } => {
-            touch_form(conn, &item.form, definition_version, rowid)?;
+            touch_form(conn, &item.form, definition_version, rowid, touches)?;
             add_version(conn, ev, rowid, item, new, false, flagged)?;
         }
         Payload::ConflictResolved { item, chosen, .. } => {
@@ -71,7 +107,7 @@ pub(crate) fn apply(conn: &Connection, ev: &ChangeEvent, rowid: i64, flagged: bo
             form,
             definition_version,
         } => {
-            touch_form(conn, form, definition_version, rowid)?;
+            touch_form(conn, form, definition_version, rowid, touches)?;
             set_form_status(conn, ev, form, "complete", rowid)?;
         }
         Payload::FormReopened { form, .. } => {
@@ -320,6 +356,7 @@ fn add_version(
     flagged: bool,
 ) -> Result<()> {
     let key = item.key();
+    let value = serde_json::to_string(value)?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO item_versions (event_rowid, key, event_id, hlc, resolution, flagged, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
@@ -330,7 +367,7 @@ fn add_version(
         ev.hlc.0 as i64,
         resolution,
         flagged,
-        serde_json::to_string(value)?
+        value
     ])?;
     let mut sup = conn.prepare_cached(
         "UPDATE item_versions SET superseded = 1 WHERE event_id = ?1 AND key = ?2 AND superseded = 0",
@@ -358,7 +395,7 @@ fn add_version(
                 item.group,
                 item.group_repeat,
                 item.item,
-                serde_json::to_string(value)?,
+                value,
                 rowid,
                 superseded
             ],
@@ -518,14 +555,28 @@ fn form_queries(conn: &Connection, f: &FormRef) -> Result<Vec<QueryRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn touch_form(conn: &Connection, f: &FormRef, definition: &str, rowid: i64) -> Result<()> {
+fn touch_form(
+    conn: &Connection,
+    f: &FormRef,
+    definition: &str,
+    rowid: i64,
+    touches: Option<&mut FormTouches>,
+) -> Result<()> {
+    let key = f.key();
+    if let Some(t) = touches {
+        if let Some(seen) = t.forms.get_mut(&key) {
+            seen.1 = rowid;
+            return Ok(());
+        }
+        t.forms.insert(key.clone(), (rowid, rowid));
+    }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO forms (form_key, subject, event, event_repeat, form, form_repeat, status, definition, updated_rowid) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in_progress', ?7, ?8) \
          ON CONFLICT (form_key) DO UPDATE SET updated_rowid = excluded.updated_rowid",
     )?;
     stmt.execute(params![
-        f.key(),
+        key,
         f.subject.as_str(),
         f.event,
         f.event_repeat,
@@ -568,13 +619,22 @@ fn subject(conn: &Connection, id: &SubjectId) -> Result<Option<SubjectRow>> {
         .optional()?)
 }
 
+/// The keys of a form instance's current values: every item key is its form's key, '/' and
+/// the rest, so they sort in `[form key + "/", form key + "0")` ('0' follows '/'), a range of
+/// the table's primary key.
+pub(crate) fn form_range(f: &FormRef) -> [String; 2] {
+    let k = f.key();
+    [format!("{k}/"), format!("{k}0")]
+}
+
 /// Current values of a form instance, with the id of the event that set each.
 fn form_values(conn: &Connection, f: &FormRef) -> Result<Vec<(Slot, Json, EventId)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.grp, v.grp_repeat, v.item, v.value, e.node, e.epoch, e.stream, e.seq \
-         FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.form_key = ?1",
+         FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key >= ?1 AND v.key < ?2",
     )?;
-    let mut rows = stmt.query([f.key()])?;
+    let [lo, hi] = form_range(f);
+    let mut rows = stmt.query([lo, hi])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let value: String = r.get(3)?;
@@ -968,9 +1028,9 @@ pub struct SdvState {
 fn sdv_state(conn: &Connection, f: &FormRef) -> Result<SdvState> {
     let newest_value: i64 = conn
         .prepare_cached(
-            "SELECT coalesce(max(e.hlc), 0) FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.form_key = ?1",
+            "SELECT coalesce(max(e.hlc), 0) FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key >= ?1 AND v.key < ?2",
         )?
-        .query_row([f.key()], |r| r.get(0))?;
+        .query_row(form_range(f), |r| r.get(0))?;
     let mut out = SdvState::default();
     let mut stmt = conn.prepare_cached(
         "SELECT s.target_key, s.level, s.verified, s.hlc, s.username, s.at, \
@@ -1152,5 +1212,39 @@ impl Tx<'_> {
             params![f.key(), serde_json::to_string(derived)?],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_range;
+    use ecrf_core::address::FormRef;
+    use ecrf_core::ids::SubjectId;
+
+    /// Which item keys fall in a form's key range: its own items only, not those of a form
+    /// whose key begins with the same characters (DM.1 and DM.10).
+    #[test]
+    fn a_form_range_holds_its_items_and_no_other_forms() {
+        let form = |s: &str, e: u32, f: &str, r: u32| {
+            FormRef::new(SubjectId::parse(s).expect("subject"), "SCR", e, f, r).expect("form")
+        };
+        let dm1 = form("S01-001", 1, "DM", 1);
+        let cases: [(FormRef, &str, bool); 6] = [
+            (dm1.clone(), "MAIN", true),
+            (dm1.clone(), "AAA", true),
+            (form("S01-001", 1, "DM", 10), "MAIN", false),
+            (form("S01-001", 1, "DMX", 1), "MAIN", false),
+            (form("S01-001", 10, "DM", 1), "MAIN", false),
+            (form("S01-002", 1, "DM", 1), "MAIN", false),
+        ];
+        let [lo, hi] = form_range(&dm1);
+        for (f, group, inside) in cases {
+            let key = f.item(group, 1, "WEIGHT").key();
+            assert_eq!(
+                key >= lo && key < hi,
+                inside,
+                "{key} in [{lo}, {hi}) should be {inside}"
+            );
+        }
     }
 }

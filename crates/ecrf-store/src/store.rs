@@ -160,12 +160,17 @@ impl Store {
                  rowid IN (SELECT event_rowid FROM future_events) FROM events ORDER BY rowid",
             )?;
             let mut rows = stmt.query([])?;
+            let mut touches = crate::project::FormTouches::default();
             while let Some(r) = rows.next()? {
                 let se = crate::log::from_row(r)?;
                 let flagged: bool = r.get(13)?;
-                crate::project::apply(&tx, &se.event, se.rowid, flagged)?;
+                crate::project::apply(&tx, &se.event, se.rowid, flagged, Some(&mut touches))?;
+                if touches.len() >= 4096 {
+                    touches.flush(&tx)?;
+                }
                 n += 1;
             }
+            touches.flush(&tx)?;
         }
         tx.commit()?;
         log::info!("rebuilt projections from {n} events");

@@ -2,7 +2,7 @@
 //! on is there, else into the waiting room), stream heads and acknowledgements for incremental
 //! export, trusted node keys, the import history, signed documents and conflicts.
 
-use crate::log::{from_row, head, insert_event};
+use crate::log::{from_row, head, insert_encoded, Incoming};
 use crate::{project, Result, Store, StoreError, Tx};
 use ecrf_core::canonical::{chain_link, sha256_hex, GENESIS};
 use ecrf_core::event::{ChangeEvent, EventId};
@@ -16,8 +16,10 @@ use uuid::Uuid;
 /// What became of one received event.
 #[derive(Debug, Default)]
 pub struct Received {
-    /// Events that joined the log: this one and those it released from waiting, in order.
-    pub applied: Vec<ChangeEvent>,
+    /// Whether this event joined the log (else it waits).
+    pub joined: bool,
+    /// Events that waited for it (or for those) and joined the log after it, in order.
+    pub released: Vec<ChangeEvent>,
     /// It waits for these (missing) events.
     pub waiting_for: Vec<EventId>,
 }
@@ -98,9 +100,13 @@ pub struct PendingStream {
 /// contiguous, so an id is in the log exactly when its sequence is at most its stream's head)
 /// and whether anything waits. It saves a query per event and per dependency.
 #[derive(Debug, Default)]
+///
+/// Forms' `updated_rowid` are written in runs (see [`project::FormTouches`]): call
+/// [`Tx::flush_received`] before reading forms or committing.
 pub struct ReceiveCache {
     heads: HashMap<(Uuid, u32, String), (u64, String)>,
     pending_possible: bool,
+    touches: project::FormTouches,
 }
 
 impl ReceiveCache {
@@ -131,7 +137,13 @@ impl Tx<'_> {
         Ok(ReceiveCache {
             heads: HashMap::new(),
             pending_possible: waiting > 0,
+            touches: project::FormTouches::default(),
         })
+    }
+
+    /// Writes what the cache holds back (see [`ReceiveCache`]).
+    pub fn flush_received(&mut self, c: &mut ReceiveCache) -> Result<()> {
+        c.touches.flush(&self.tx)
     }
 
     /// [`Tx::held_hash`], asking the database only for ids it may hold.
@@ -171,10 +183,11 @@ impl Tx<'_> {
     pub fn receive(
         &mut self,
         c: &mut ReceiveCache,
-        ev: &ChangeEvent,
+        inc: &Incoming,
         imported_at: &str,
         flagged: bool,
     ) -> Result<Received> {
+        let ev = &inc.event;
         let mut missing = Vec::new();
         for d in dependencies(ev) {
             if !c.in_log(&self.tx, &d)? {
@@ -209,15 +222,21 @@ impl Tx<'_> {
             c.pending_possible = true;
             return Ok(out);
         }
-        self.join_log(c, ev, imported_at, flagged)?;
-        out.applied.push(ev.clone());
+        self.join_log(c, inc, imported_at, flagged)?;
+        out.joined = true;
         if !c.pending_possible {
             return Ok(out);
         }
         // Release what waited for it, and what waited for those.
         let mut i = 0;
-        while i < out.applied.len() {
-            let id = out.applied[i].id.to_string();
+        loop {
+            let id = match i {
+                0 => ev.id.to_string(),
+                _ => match out.released.get(i - 1) {
+                    Some(r) => r.id.to_string(),
+                    None => break,
+                },
+            };
             i += 1;
             let waiting: Vec<String> = {
                 let mut stmt = self
@@ -246,9 +265,9 @@ impl Tx<'_> {
                 )?;
                 self.tx
                     .execute("DELETE FROM pending_events WHERE event_id = ?1", [&w])?;
-                let released: ChangeEvent = serde_json::from_str(&json)?;
+                let released = Incoming::new(serde_json::from_str(&json)?)?;
                 self.join_log(c, &released, &at, flagged)?;
-                out.applied.push(released);
+                out.released.push(released.event);
             }
         }
         Ok(out)
@@ -257,10 +276,11 @@ impl Tx<'_> {
     fn join_log(
         &mut self,
         c: &mut ReceiveCache,
-        ev: &ChangeEvent,
+        inc: &Incoming,
         imported_at: &str,
         flagged: bool,
     ) -> Result<i64> {
+        let ev = &inc.event;
         let (head_seq, prev) = c.head(&self.tx, &ev.id)?.clone();
         if head_seq + 1 != ev.id.seq {
             return Err(StoreError::Invalid(format!(
@@ -269,7 +289,7 @@ impl Tx<'_> {
             )));
         }
         let chain = chain_link(&prev, &ev.hash);
-        let rowid = insert_event(&self.tx, ev, &chain, Some(imported_at))?;
+        let rowid = insert_encoded(&self.tx, ev, inc.payload(), &chain, Some(imported_at))?;
         c.heads.insert(
             (ev.id.node, ev.id.epoch, ev.id.stream.clone()),
             (ev.id.seq, chain),
@@ -280,7 +300,10 @@ impl Tx<'_> {
                 params![rowid, imported_at],
             )?;
         }
-        project::apply(&self.tx, ev, rowid, flagged)?;
+        project::apply(&self.tx, ev, rowid, flagged, Some(&mut c.touches))?;
+        if c.touches.len() >= 4096 {
+            c.touches.flush(&self.tx)?;
+        }
         Ok(rowid)
     }
 
