@@ -163,6 +163,117 @@ fn raw_insert(dir: &Path, bundle: &Path) -> Result<(u64, f64)> {
     Ok((rows.len() as u64, rows.len() as f64 / secs))
 }
 
+/// A second limit, for where the time goes: the same events inserted as raw rows into the whole
+/// schema together with the rows any import must write for them (a version and the current
+/// value of each value set, the form it belongs to), one transaction, prepared statements, no
+/// checks (events/s).
+fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
+    use ecrf_core::event::Payload;
+    let db = dir.join("raw-projections.db");
+    let _ = std::fs::remove_file(&db);
+    let mut conn = rusqlite::Connection::open(&db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    for (_, sql) in ecrf_store::MIGRATIONS {
+        conn.execute_batch(sql)?;
+    }
+    let reader = ecrf_bundle::BundleReader::open(bundle)?;
+    struct Row {
+        ev: ecrf_core::event::ChangeEvent,
+        payload: String,
+        node: String,
+        user: String,
+        id: String,
+        value: Option<String>,
+    }
+    let mut rows = Vec::new();
+    for chunk in reader.event_chunks() {
+        for ev in chunk? {
+            let value = match &ev.payload {
+                Payload::ValueSet { new, .. } => Some(serde_json::to_string(new)?),
+                _ => None,
+            };
+            rows.push(Row {
+                payload: serde_json::to_string(&ev.payload)?,
+                node: ev.id.node.to_string(),
+                user: ev.actor.user_id.to_string(),
+                id: ev.id.to_string(),
+                value,
+                ev,
+            });
+        }
+    }
+    let t = Instant::now();
+    let tx = conn.transaction()?;
+    {
+        let mut event = tx.prepare(
+            "INSERT INTO events (node, epoch, stream, seq, hlc, kind, subject, user_id, username, captured_at, imported_at, payload, hash, chain) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let mut form = tx.prepare(
+            "INSERT INTO forms (form_key, subject, event, event_repeat, form, form_repeat, status, definition, updated_rowid) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in_progress', '1.0', ?7) ON CONFLICT (form_key) DO NOTHING",
+        )?;
+        let mut version = tx.prepare(
+            "INSERT INTO item_versions (event_rowid, key, event_id, hlc, resolution, flagged, value) VALUES (?1, ?2, ?3, ?4, 0, 0, ?5)",
+        )?;
+        let mut current = tx.prepare(
+            "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid",
+        )?;
+        for r in &rows {
+            let ev = &r.ev;
+            event.execute(rusqlite::params![
+                r.node,
+                ev.id.epoch,
+                ev.id.stream,
+                ev.id.seq as i64,
+                ev.hlc.0 as i64,
+                ev.payload.kind(),
+                ev.payload.subject().map(|s| s.as_str()),
+                r.user,
+                ev.actor.username,
+                ev.captured_at,
+                "2026-01-01T00:00:00.000Z",
+                r.payload,
+                ev.hash,
+                ev.hash
+            ])?;
+            let rowid = tx.last_insert_rowid();
+            if let (Payload::ValueSet { item, .. }, Some(value)) = (&ev.payload, &r.value) {
+                let f = &item.form;
+                let key = item.key();
+                let form_key = f.key();
+                form.execute(rusqlite::params![
+                    form_key,
+                    f.subject.as_str(),
+                    f.event,
+                    f.event_repeat,
+                    f.form,
+                    f.form_repeat,
+                    rowid
+                ])?;
+                version.execute(rusqlite::params![rowid, key, r.id, ev.hlc.0 as i64, value])?;
+                current.execute(rusqlite::params![
+                    key,
+                    form_key,
+                    f.subject.as_str(),
+                    f.event,
+                    f.form,
+                    item.group,
+                    item.group_repeat,
+                    item.item,
+                    value,
+                    rowid
+                ])?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(rows.len() as f64 / t.elapsed().as_secs_f64())
+}
+
 /// One import in a child process: (events/s, seconds, peak RSS kB).
 fn import_child(dir: &Path, bundle: &Path, fp: &str) -> Result<(f64, f64, u64)> {
     let db = dir.join("central-import.db");
@@ -328,15 +439,17 @@ fn main() -> Result<()> {
     for n in sizes {
         let (db, bundle, fp, gen) = site_with(&dir, &format!("site-{n}"), n)?;
         let (rows, raw) = raw_insert(&dir, &bundle)?;
+        let raw_all = raw_insert_with_projections(&dir, &bundle)?;
         let (rate, secs, rss) = import_child(&dir, &bundle, &fp)?;
         println!(
-            "import {rows:>8} events: {rate:>9.0} ev/s ({secs:.2} s, peak RSS {} MB) | raw insert {raw:>9.0} rows/s | ratio {:.0}% (goal ≥ 50%) | demo generated in {gen:.1} s",
+            "import {rows:>8} events: {rate:>9.0} ev/s ({secs:.2} s, peak RSS {} MB) | raw insert {raw:>9.0} rows/s | ratio {:.0}% (goal ≥ 50%) | raw rows with projections {raw_all:>9.0} ev/s ({:.0}%) | demo generated in {gen:.1} s",
             rss / 1024,
-            100.0 * rate / raw
+            100.0 * rate / raw,
+            100.0 * rate / raw_all
         );
         report.insert(
             format!("import_{rows}"),
-            json!({"events": rows, "import_events_per_s": rate, "seconds": secs, "peak_rss_kb": rss, "raw_rows_per_s": raw, "ratio": rate / raw, "generated_s": gen}),
+            json!({"events": rows, "import_events_per_s": rate, "seconds": secs, "peak_rss_kb": rss, "raw_rows_per_s": raw, "ratio": rate / raw, "raw_with_projections_events_per_s": raw_all, "ratio_to_raw_with_projections": rate / raw_all, "generated_s": gen}),
         );
         let inc = incremental(&db, &dir, 1_000)?;
         println!(
