@@ -82,10 +82,10 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// A virtual X display on a free display number.
+/// An X display: a virtual one (Xvfb) on a free display number, or one already running.
 pub struct Display {
     pub name: String,
-    _proc: Proc,
+    _proc: Option<Proc>,
 }
 
 impl Display {
@@ -120,7 +120,15 @@ impl Display {
             .unwrap_or_else(|_| panic!("Xvfb did not start (it said {line:?})"));
         Display {
             name: format!(":{n}"),
-            _proc: proc,
+            _proc: Some(proc),
+        }
+    }
+
+    /// A display that is already running (e.g. `$DISPLAY`); it is left running.
+    pub fn existing(name: &str) -> Display {
+        Display {
+            name: name.to_string(),
+            _proc: None,
         }
     }
 }

@@ -12,6 +12,15 @@ pub struct Session {
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// Keeps the page painting (see `Session::screenshot`).
+const PAINT_TICK_START: &str = "if (!window.__ecrfPaintTick) { \
+    const d = document.createElement('div'); d.setAttribute('aria-hidden', 'true'); \
+    d.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;opacity:0;pointer-events:none'; \
+    document.documentElement.appendChild(d); let on = false; \
+    const t = setInterval(() => { on = !on; d.style.opacity = on ? '0.004' : '0'; }, 40); \
+    window.__ecrfPaintTick = () => { clearInterval(t); d.remove(); delete window.__ecrfPaintTick; }; }";
+const PAINT_TICK_STOP: &str = "if (window.__ecrfPaintTick) window.__ecrfPaintTick();";
+
 /// WebDriver key codes (W3C "keys"), for `keys` and `chord`.
 pub mod key {
     pub const TAB: &str = "\u{E004}";
@@ -347,9 +356,24 @@ impl Session {
         }
     }
 
+    /// A screenshot of the page. WebKitGTK takes it at the next paint; without compositing (the
+    /// app's default, see src-tauri/src/main.rs) a page at rest with no blinking caret is never
+    /// painted again and the request waits forever. So an invisible 1-pixel element flickers
+    /// (opacity 0 to 0.004, which changes no pixel) while the screenshot is taken.
     pub fn screenshot(&self, path: &Path) -> Result<(), String> {
         self.settle();
-        let v = call("GET", &self.url("/screenshot"), None)?;
+        let _ = call(
+            "POST",
+            &self.url("/execute/sync"),
+            Some(json!({"script": PAINT_TICK_START, "args": []})),
+        );
+        let v = call("GET", &self.url("/screenshot"), None);
+        let _ = call(
+            "POST",
+            &self.url("/execute/sync"),
+            Some(json!({"script": PAINT_TICK_STOP, "args": []})),
+        );
+        let v = v?;
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
             .map_err(|e| e.to_string())?;

@@ -70,7 +70,24 @@ mod authz_tests;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// WebKitGTK composites pages through OpenGL; without a GPU (a virtual machine, Xvfb) that is
+/// Mesa's software rasteriser. Measured under Xvfb with scripts/bench-app.sh, compositing took the
+/// app with its WebKit processes from about 250 to 340 MB resident at the login screen (the web
+/// process from 175 to 280 MB) and from 285 to 440 MB at a casebook, and painted the login form
+/// about 0.3 s later. Forms need no compositing, so it is off unless the user says otherwise
+/// (`WEBKIT_DISABLE_COMPOSITING_MODE=0` turns it back on). A WebDriver screenshot then waits for
+/// a repaint: see `Session::screenshot` in tests/webdriver.rs.
+#[cfg(target_os = "linux")]
+fn prefer_non_composited_rendering() {
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        // Before any other thread exists: nothing reads the environment concurrently.
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
 fn main() {
+    #[cfg(target_os = "linux")]
+    prefer_non_composited_rendering();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let state = match state::AppState::from_env() {
         Ok(s) => s,

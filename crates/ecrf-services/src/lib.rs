@@ -19,6 +19,7 @@ mod keys;
 pub mod node;
 pub mod outcomes;
 pub mod pdf;
+mod report_data;
 pub mod reports;
 pub mod reports_pdf;
 pub mod review;

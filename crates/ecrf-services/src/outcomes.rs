@@ -1,14 +1,13 @@
 //! Per-subject outcomes the reports build on: analysis populations (enrolled, leukapheresed,
 //! infused) and the best overall response. Responses are recomputed from current values (an
-//! investigator's override wins), never read from a cache.
+//! investigator's override wins), never read from a cache. The data of all subjects is read at
+//! once ([`crate::report_data`]).
 
 use crate::auth::Session;
-use crate::view::StoreView;
+use crate::report_data::{Casebook, Needs};
 use crate::{Ecrf, Result};
 use ecrf_core::bor::{best_overall, Assessment, Window};
 use ecrf_core::definition::ItemType;
-use ecrf_core::derive::derive_form;
-use ecrf_core::ids::SubjectId;
 use ecrf_core::roles::Action;
 use serde::{Deserialize, Serialize};
 
@@ -41,30 +40,25 @@ impl Ecrf {
             .to_string()
     }
 
-    fn lookup_path(&self, subject: &SubjectId, path: &str) -> Result<Option<String>> {
+    fn lookup_path(&self, book: &Casebook, path: &str) -> Result<Option<String>> {
         let Some((form, item)) = path.split_once('.') else {
             return Ok(None);
         };
-        Ok(self
-            .store
-            .lookup(subject, None, form, item)?
-            .as_str()
-            .map(str::to_string))
+        Ok(book.lookup(None, form, item)?.as_str().map(str::to_string))
     }
 
-    fn responses(&self, subject: &SubjectId) -> Result<Vec<Assessment>> {
+    /// What the outcomes read: the response forms, whole (their derivations may read any
+    /// item). The dates they look up in other forms are read as they are asked for.
+    pub(crate) fn outcome_needs(&self, needs: Needs) -> Needs {
+        self.forms_deriving(RESPONSE_FUNCTIONS)
+            .iter()
+            .fold(needs, |n, f| n.all(f))
+    }
+
+    fn responses(&self, book: &Casebook) -> Result<Vec<Assessment>> {
         let mut out = Vec::new();
-        let today = self.today();
-        for state in self.store.subject_forms(subject)? {
-            let def = self.definition_version(&state.definition)?;
-            let Some(form) = def.form(&state.form.form) else {
-                continue;
-            };
-            let Some(spec) = form
-                .derived
-                .iter()
-                .find(|d| RESPONSE_FUNCTIONS.contains(&d.function.as_str()))
-            else {
+        for state in book.forms() {
+            let Some((form, spec)) = book.derivation(state, RESPONSE_FUNCTIONS)? else {
                 continue;
             };
             let Some(date_item) = form.items.iter().find(|i| {
@@ -73,7 +67,7 @@ impl Ecrf {
             }) else {
                 continue;
             };
-            let values = self.store.form_value_map(&state.form)?;
+            let values = book.values(state);
             let Some(date) = values
                 .iter()
                 .find(|(s, _)| s.item == date_item.id)
@@ -82,26 +76,7 @@ impl Ecrf {
             else {
                 continue;
             };
-            let overridden = self
-                .store
-                .overrides(&state.form)?
-                .into_iter()
-                .find(|o| o.derivation == spec.id)
-                .and_then(|o| o.value.as_str().map(str::to_string));
-            let code = match overridden {
-                Some(c) => Some(c),
-                None => {
-                    let view = StoreView {
-                        store: &self.store,
-                        subject,
-                        today: today.clone(),
-                    };
-                    derive_form(def, form, &values, &view)
-                        .into_iter()
-                        .find(|d| d.id == spec.id)
-                        .and_then(|d| d.value.as_str().map(str::to_string))
-                }
-            };
+            let code = book.derived(state, form, spec, |v| v.as_str().map(str::to_string))?;
             if let Some(code) = code {
                 out.push(Assessment { date, code });
             }
@@ -110,17 +85,12 @@ impl Ecrf {
         Ok(out)
     }
 
-    fn outcome(&self, subject: &SubjectId, site: &str) -> Result<SubjectOutcome> {
-        let leuk = self.lookup_path(
-            subject,
-            &self.param_path("leukapheresis_date", "LEUK.LEUKDAT"),
-        )?;
-        let infusion =
-            self.lookup_path(subject, &self.param_path("infusion_date", "INF.INFDAT"))?;
-        let new_therapy = self.lookup_path(
-            subject,
-            &self.param_path("new_therapy_date", "NACT.NACTSTDAT"),
-        )?;
+    pub(crate) fn outcome(&self, book: &Casebook, site: &str) -> Result<SubjectOutcome> {
+        let leuk =
+            self.lookup_path(book, &self.param_path("leukapheresis_date", "LEUK.LEUKDAT"))?;
+        let infusion = self.lookup_path(book, &self.param_path("infusion_date", "INF.INFDAT"))?;
+        let new_therapy =
+            self.lookup_path(book, &self.param_path("new_therapy_date", "NACT.NACTSTDAT"))?;
         let days = self
             .definition()
             .param_f64("orr_window_days")
@@ -134,7 +104,7 @@ impl Ecrf {
                         .to_string()
                 })
         });
-        let responses = self.responses(subject)?;
+        let responses = self.responses(book)?;
         let window = Window {
             from: infusion
                 .as_ref()
@@ -149,7 +119,7 @@ impl Ecrf {
             None
         };
         Ok(SubjectOutcome {
-            subject: subject.to_string(),
+            subject: book.id.to_string(),
             site: site.to_string(),
             leukapheresed: leuk.is_some(),
             infused: infusion.is_some(),
@@ -159,20 +129,16 @@ impl Ecrf {
         })
     }
 
-    /// One subject's outcome.
-    pub(crate) fn outcome_of(&self, subject: &SubjectId) -> Result<SubjectOutcome> {
-        let site = subject.site().to_string();
-        self.outcome(subject, &site)
-    }
-
     /// Populations and best overall response of every subject.
     pub fn outcomes(&mut self, s: &mut Session) -> Result<Vec<SubjectOutcome>> {
         self.authorize(s, Action::ViewData)?;
-        let mut out = Vec::new();
-        for row in self.store.subjects()? {
-            let id = SubjectId::parse(&row.subject)?;
-            out.push(self.outcome(&id, &row.site)?);
-        }
-        Ok(out)
+        self.store.read_snapshot(|| {
+            let mut out = Vec::new();
+            self.each_casebook(&self.outcome_needs(Needs::default()), |row, book| {
+                out.push(self.outcome(book, &row.site)?);
+                Ok(())
+            })?;
+            Ok(out)
+        })
     }
 }

@@ -5,17 +5,15 @@
 //! Everything is recomputed from current values (overrides applied).
 
 use crate::auth::Session;
-use crate::view::StoreView;
+use crate::report_data::{Casebook, Needs};
 use crate::{Ecrf, Result};
-use ecrf_core::derive::derive_form;
 use ecrf_core::endpoints::{self, Analysis, Facts, TimeToEvent};
-use ecrf_core::ids::SubjectId;
 use ecrf_core::roles::Action;
 use ecrf_core::stats::binomial::Rate;
 use ecrf_core::stats::km::KaplanMeier;
 use ecrf_core::stats::pk::{self, Conc};
 use ecrf_core::stats::summary::{GeometricSummary, MedianRange};
-use ecrf_store::FormState;
+use ecrf_core::validate::FormValues;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -203,6 +201,8 @@ struct Subject {
     best: Option<String>,
     worst_crs: Option<i64>,
     worst_icans: Option<i64>,
+    /// The subject's serious adverse events, in the order of its forms.
+    sae: Vec<SaeLine>,
 }
 
 fn date_of(v: &Json) -> Option<String> {
@@ -215,104 +215,82 @@ fn day_between(from: &str, to: &str) -> Option<f64> {
     Some((t - f).num_days() as f64)
 }
 
+/// The first value of `item` in a form instance (any group).
+fn item(values: &FormValues, item: &str) -> Json {
+    values
+        .iter()
+        .find(|(s, _)| s.item == item)
+        .map(|(_, v)| v.clone())
+        .unwrap_or(Json::Null)
+}
+
+/// Derivation functions whose worst value per subject the report shows.
+const GRADE_FUNCTIONS: [&str; 2] = ["crs_grade", "icans_grade"];
+
 impl Ecrf {
-    /// Current values of every instance of one form of a subject.
-    fn instances(
-        &self,
-        forms: &[FormState],
-        form: &str,
-    ) -> Result<Vec<ecrf_core::validate::FormValues>> {
-        forms
-            .iter()
-            .filter(|f| f.form.form == form)
-            .map(|f| Ok(self.store.form_value_map(&f.form)?))
-            .collect()
-    }
-
-    fn item(values: &ecrf_core::validate::FormValues, item: &str) -> Json {
-        values
-            .iter()
-            .find(|(s, _)| s.item == item)
-            .map(|(_, v)| v.clone())
-            .unwrap_or(Json::Null)
-    }
-
     /// The worst value of a derivation (by function name) over a subject's forms, overrides
     /// applied.
-    fn worst_derived(
-        &self,
-        subject: &SubjectId,
-        forms: &[FormState],
-        function: &str,
-    ) -> Result<Option<i64>> {
-        let today = self.today();
+    fn worst_derived(book: &Casebook, function: &str) -> Result<Option<i64>> {
         let mut worst: Option<i64> = None;
-        for state in forms {
-            let def = self.definition_version(&state.definition)?;
-            let Some(form) = def.form(&state.form.form) else {
+        for state in book.forms() {
+            let Some((form, spec)) = book.derivation(state, &[function])? else {
                 continue;
             };
-            let Some(spec) = form.derived.iter().find(|d| d.function == function) else {
-                continue;
-            };
-            let overridden = self
-                .store
-                .overrides(&state.form)?
-                .into_iter()
-                .find(|o| o.derivation == spec.id)
-                .and_then(|o| o.value.as_i64());
-            let grade = match overridden {
-                Some(g) => Some(g),
-                None => {
-                    let values = self.store.form_value_map(&state.form)?;
-                    let view = StoreView {
-                        store: &self.store,
-                        subject,
-                        today: today.clone(),
-                    };
-                    derive_form(def, form, &values, &view)
-                        .into_iter()
-                        .find(|d| d.id == spec.id)
-                        .and_then(|d| d.value.as_i64())
-                }
-            };
-            if let Some(g) = grade {
+            if let Some(g) = book.derived(state, form, spec, Json::as_i64)? {
                 worst = Some(worst.map_or(g, |w| w.max(g)));
             }
         }
         Ok(worst)
     }
 
-    fn report_subject(&self, id: &SubjectId) -> Result<Subject> {
-        let outcome = self.outcome_of(id)?;
-        let forms = self.store.subject_forms(id)?;
-        let lymphoma = self
-            .instances(&forms, "ELIG")?
-            .first()
-            .map(|v| Self::item(v, "DIAG"))
+    fn report_subject(&self, book: &Casebook) -> Result<Subject> {
+        let outcome = self.outcome(book, book.id.site())?;
+        let lymphoma = book
+            .instances("ELIG")
+            .next()
+            .map(|v| item(v, "DIAG"))
             .and_then(|d| d.as_str().map(|s| s != "BALL"))
             .unwrap_or(false);
         let mut alive = Vec::new();
         let mut progression = Vec::new();
         let mut dead_on_follow_up = None;
-        for v in self.instances(&forms, "SURV")? {
-            let lc = date_of(&Self::item(&v, "LCDAT"));
-            match Self::item(&v, "SURVSTAT").as_str() {
+        for v in book.instances("SURV") {
+            let lc = date_of(&item(v, "LCDAT"));
+            match item(v, "SURVSTAT").as_str() {
                 Some("DEAD") => dead_on_follow_up = lc.clone(),
                 _ => alive.extend(lc),
             }
-            progression.extend(date_of(&Self::item(&v, "PROGDAT")));
+            progression.extend(date_of(&item(v, "PROGDAT")));
         }
-        let death = self
-            .instances(&forms, "DTH")?
-            .first()
-            .and_then(|v| date_of(&Self::item(v, "DTHDAT")))
+        let death = book
+            .instances("DTH")
+            .next()
+            .and_then(|v| date_of(&item(v, "DTHDAT")))
             .or(dead_on_follow_up);
-        let new_therapy = self
-            .instances(&forms, "NACT")?
-            .iter()
-            .filter_map(|v| date_of(&Self::item(v, "NASTDAT")))
+        let new_therapy = book
+            .instances("NACT")
+            .filter_map(|v| date_of(&item(v, "NASTDAT")))
             .min();
+        let mut sae = Vec::new();
+        for v in book.instances("AE") {
+            if item(v, "AESER").as_str() != Some("Y") {
+                continue;
+            }
+            let start = date_of(&item(v, "AESTDAT"));
+            sae.push(SaeLine {
+                subject: book.id.to_string(),
+                term: item(v, "AETERM").as_str().unwrap_or_default().to_string(),
+                day: match (&outcome.infusion_date, &start) {
+                    (Some(i), Some(d)) => day_between(i, d).map(|d| d as i64),
+                    _ => None,
+                },
+                start,
+                grade: item(v, "AEGRADE").as_i64(),
+                criteria: item(v, "SAECRIT").as_str().map(str::to_string),
+                related_car_t: item(v, "AERELCAR").as_str().map(str::to_string),
+                outcome: item(v, "AEOUT").as_str().map(str::to_string),
+            });
+        }
         let facts = Facts {
             infusion: outcome.infusion_date.clone(),
             responses: outcome.responses.clone(),
@@ -323,25 +301,45 @@ impl Ecrf {
             lymphoma,
         };
         Ok(Subject {
-            id: id.to_string(),
+            id: book.id.to_string(),
             leukapheresed: outcome.leukapheresed,
             infused: outcome.infused,
             lymphoma,
             facts,
             best: outcome.best_response,
-            worst_crs: self.worst_derived(id, &forms, "crs_grade")?,
-            worst_icans: self.worst_derived(id, &forms, "icans_grade")?,
+            worst_crs: Self::worst_derived(book, GRADE_FUNCTIONS[0])?,
+            worst_icans: Self::worst_derived(book, GRADE_FUNCTIONS[1])?,
+            sae,
         })
     }
 
     /// The endpoint report over this node's subjects.
     pub fn report_endpoints(&mut self, s: &mut Session) -> Result<EndpointReport> {
         self.authorize(s, Action::Reports)?;
+        self.store.read_snapshot(|| self.endpoint_report())
+    }
+
+    fn endpoint_report(&self) -> Result<EndpointReport> {
         let node = self.store.node()?;
+        let needs = self
+            .forms_deriving(&GRADE_FUNCTIONS)
+            .iter()
+            .fold(self.outcome_needs(Needs::default()), |n, f| n.all(f))
+            .items("ELIG", &["DIAG"])
+            .items("SURV", &["LCDAT", "SURVSTAT", "PROGDAT"])
+            .items("DTH", &["DTHDAT"])
+            .items("NACT", &["NASTDAT"])
+            .items(
+                "AE",
+                &[
+                    "AESER", "AETERM", "AESTDAT", "AEGRADE", "SAECRIT", "AERELCAR", "AEOUT",
+                ],
+            );
         let mut subjects = Vec::new();
-        for row in self.store.subjects()? {
-            subjects.push(self.report_subject(&SubjectId::parse(&row.subject)?)?);
-        }
+        self.each_casebook(&needs, |_, book| {
+            subjects.push(self.report_subject(book)?);
+            Ok(())
+        })?;
         let includes_pr = self
             .definition()
             .parameters
@@ -431,33 +429,10 @@ impl Ecrf {
                 subjects.iter().filter(|s| s.infused).map(|s| s.worst_icans),
             ),
         ];
-        let mut sae = Vec::new();
-        for s in &subjects {
-            let id = SubjectId::parse(&s.id)?;
-            let forms = self.store.subject_forms(&id)?;
-            for v in self.instances(&forms, "AE")? {
-                if Self::item(&v, "AESER").as_str() != Some("Y") {
-                    continue;
-                }
-                let start = date_of(&Self::item(&v, "AESTDAT"));
-                sae.push(SaeLine {
-                    subject: s.id.clone(),
-                    term: Self::item(&v, "AETERM")
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
-                    day: match (&s.facts.infusion, &start) {
-                        (Some(i), Some(d)) => day_between(i, d).map(|d| d as i64),
-                        _ => None,
-                    },
-                    start,
-                    grade: Self::item(&v, "AEGRADE").as_i64(),
-                    criteria: Self::item(&v, "SAECRIT").as_str().map(str::to_string),
-                    related_car_t: Self::item(&v, "AERELCAR").as_str().map(str::to_string),
-                    outcome: Self::item(&v, "AEOUT").as_str().map(str::to_string),
-                });
-            }
-        }
+        let sae = subjects
+            .iter_mut()
+            .flat_map(|s| std::mem::take(&mut s.sae))
+            .collect();
         let swimmer = subjects
             .iter()
             .filter_map(|s| {
@@ -649,65 +624,19 @@ impl Ecrf {
     /// Non-compartmental PK per subject and assay, with summaries (clinical-rules §4).
     pub fn report_pk(&mut self, s: &mut Session) -> Result<PkReport> {
         self.authorize(s, Action::Reports)?;
+        self.store.read_snapshot(|| self.pk_report())
+    }
+
+    fn pk_report(&self) -> Result<PkReport> {
         let node = self.store.node()?;
+        let needs = Needs::default()
+            .items("INF", &["INFSTDTM", "INFDAT"])
+            .items("PK", &["PKDTM", "QCOPIES", "CARABS"]);
         let mut out = Vec::new();
-        for row in self.store.subjects()? {
-            let id = SubjectId::parse(&row.subject)?;
-            let forms = self.store.subject_forms(&id)?;
-            let inf = self.instances(&forms, "INF")?;
-            let start = inf.first().and_then(|v| {
-                date_of(&Self::item(v, "INFSTDTM")).or_else(|| date_of(&Self::item(v, "INFDAT")))
-            });
-            let Some(start) = start.as_deref().and_then(parse_instant) else {
-                continue;
-            };
-            for (assay, item) in [("qPCR", "QCOPIES"), ("flow", "CARABS")] {
-                let mut samples: Vec<(f64, Conc)> = Vec::new();
-                for v in self.instances(&forms, "PK")? {
-                    let Some(at) = date_of(&Self::item(&v, "PKDTM"))
-                        .as_deref()
-                        .and_then(parse_instant)
-                    else {
-                        continue;
-                    };
-                    let day = (at - start).num_seconds() as f64 / 86_400.0;
-                    let value = Self::item(&v, item);
-                    if value.is_null() {
-                        continue;
-                    }
-                    samples.push((day, conc(&value)));
-                }
-                if samples.is_empty() {
-                    continue;
-                }
-                samples.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let nca = pk::nca(&samples);
-                out.push(PkSubject {
-                    subject: row.subject.clone(),
-                    assay: assay.into(),
-                    samples: samples
-                        .iter()
-                        .map(|(d, c)| PkSample {
-                            day: *d,
-                            value: match c {
-                                Conc::Value(x) => Some(*x),
-                                _ => None,
-                            },
-                            blq: match c {
-                                Conc::Blq { lloq } => Some(*lloq),
-                                _ => None,
-                            },
-                        })
-                        .collect(),
-                    cmax: nca.as_ref().map(|n| n.cmax),
-                    tmax: nca.as_ref().and_then(|n| n.tmax),
-                    clast: nca.as_ref().map(|n| n.clast),
-                    tlast: nca.as_ref().and_then(|n| n.tlast),
-                    auc_0_28_lin_up_log_down: nca.as_ref().map(|n| n.auc_0_28_lin_up_log_down),
-                    auc_0_28_linear: nca.as_ref().map(|n| n.auc_0_28_linear),
-                });
-            }
-        }
+        self.each_casebook(&needs, |_, book| {
+            pk_subject(book, &mut out);
+            Ok(())
+        })?;
         let mut summaries = Vec::new();
         for assay in ["qPCR", "flow"] {
             let of = |f: fn(&PkSubject) -> Option<f64>| -> Vec<f64> {
@@ -742,6 +671,63 @@ impl Ecrf {
             subjects: out,
             summaries,
         })
+    }
+}
+
+/// NCA of one subject per assay, from the samples after the start of the infusion.
+fn pk_subject(book: &Casebook, out: &mut Vec<PkSubject>) {
+    let start = book
+        .instances("INF")
+        .next()
+        .and_then(|v| date_of(&item(v, "INFSTDTM")).or_else(|| date_of(&item(v, "INFDAT"))));
+    let Some(start) = start.as_deref().and_then(parse_instant) else {
+        return;
+    };
+    for (assay, it) in [("qPCR", "QCOPIES"), ("flow", "CARABS")] {
+        let mut samples: Vec<(f64, Conc)> = Vec::new();
+        for v in book.instances("PK") {
+            let Some(at) = date_of(&item(v, "PKDTM"))
+                .as_deref()
+                .and_then(parse_instant)
+            else {
+                continue;
+            };
+            let day = (at - start).num_seconds() as f64 / 86_400.0;
+            let value = item(v, it);
+            if value.is_null() {
+                continue;
+            }
+            samples.push((day, conc(&value)));
+        }
+        if samples.is_empty() {
+            continue;
+        }
+        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let nca = pk::nca(&samples);
+        out.push(PkSubject {
+            subject: book.id.to_string(),
+            assay: assay.into(),
+            samples: samples
+                .iter()
+                .map(|(d, c)| PkSample {
+                    day: *d,
+                    value: match c {
+                        Conc::Value(x) => Some(*x),
+                        _ => None,
+                    },
+                    blq: match c {
+                        Conc::Blq { lloq } => Some(*lloq),
+                        _ => None,
+                    },
+                })
+                .collect(),
+            cmax: nca.as_ref().map(|n| n.cmax),
+            tmax: nca.as_ref().and_then(|n| n.tmax),
+            clast: nca.as_ref().map(|n| n.clast),
+            tlast: nca.as_ref().and_then(|n| n.tlast),
+            auc_0_28_lin_up_log_down: nca.as_ref().map(|n| n.auc_0_28_lin_up_log_down),
+            auc_0_28_linear: nca.as_ref().map(|n| n.auc_0_28_linear),
+        });
     }
 }
 

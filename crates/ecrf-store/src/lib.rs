@@ -5,6 +5,7 @@
 //! The store knows SQL and the event vocabulary; it does not know who may do what (services),
 //! how values are validated or derived (core), or anything about windows and screens.
 
+mod bulk;
 mod error;
 mod log;
 mod migrate;
@@ -15,6 +16,7 @@ mod sync;
 mod users;
 mod verify;
 
+pub use bulk::{FormInstance, LookupTable, SubjectForms, Wanted};
 pub use error::StoreError;
 pub use log::{EventFilter, Incoming, StoredEvent, StreamHead};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};

@@ -481,9 +481,34 @@ pub fn derive_form(
     values: &FormValues,
     subject: &dyn SubjectView,
 ) -> Vec<Derived> {
+    derive_prefix(def, form, values, subject, form.derived.len())
+}
+
+/// The derived value `id` of a form instance: what [`derive_form`] gives for it, computed
+/// without the derivations after it (a derivation reads only earlier ones). `None` when the
+/// form has no derivation `id`.
+pub fn derive_one(
+    def: &Definition,
+    form: &FormDef,
+    values: &FormValues,
+    subject: &dyn SubjectView,
+    id: &str,
+) -> Option<Derived> {
+    let n = form.derived.iter().position(|d| d.id == id)? + 1;
+    derive_prefix(def, form, values, subject, n).pop()
+}
+
+/// The first `n` derived values of a form instance, in definition order.
+fn derive_prefix(
+    def: &Definition,
+    form: &FormDef,
+    values: &FormValues,
+    subject: &dyn SubjectView,
+    n: usize,
+) -> Vec<Derived> {
     let mut out = Vec::new();
     let mut so_far: BTreeMap<String, Json> = BTreeMap::new();
-    for spec in &form.derived {
+    for spec in form.derived.iter().take(n) {
         let env = RowEnv {
             form,
             values,
@@ -573,6 +598,72 @@ fn label(form: &FormDef, item: &str, zh: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::definition::ItemType;
+    use crate::validate::Slot;
+
+    /// Other forms' values for cross-form inputs.
+    struct Others;
+    impl SubjectView for Others {
+        fn value(&self, _: Option<&str>, form: &str, item: &str) -> Json {
+            match (form, item) {
+                ("DM", "BRTHDAT") => Json::from("1961-04-12"),
+                ("INF", "INFDAT") => Json::from("2025-03-03"),
+                _ => Json::from(40.0),
+            }
+        }
+    }
+
+    /// Each derived value alone is what the whole form's derivation gives for it, whatever
+    /// the values (none, or every item filled with the `k`-th choice, a number, a date).
+    #[test]
+    fn one_derived_value_is_that_of_the_whole_form() {
+        let def = crate::definition::builtin();
+        let mut checked = 0;
+        for form in &def.forms {
+            for k in 0..4usize {
+                let mut values = FormValues::new();
+                if k > 0 {
+                    for item in &form.items {
+                        let v = match item.kind {
+                            ItemType::Integer => Json::from(k as i64),
+                            ItemType::Decimal => Json::from(k as f64 * 17.5),
+                            ItemType::Date => Json::from(format!("2025-0{k}-15")),
+                            ItemType::Datetime => Json::from(format!("2025-0{k}-15T10:00:00Z")),
+                            ItemType::Boolean => Json::from(k % 2 == 0),
+                            ItemType::Choice => item
+                                .codelist
+                                .as_deref()
+                                .and_then(|c| def.codelist(c))
+                                .and_then(|c| c.choices.get(k % c.choices.len()))
+                                .map_or(Json::Null, |c| Json::from(c.code.clone())),
+                            _ => Json::from("text"),
+                        };
+                        values.insert(
+                            Slot {
+                                group: item.group.clone(),
+                                repeat: 1,
+                                item: item.id.clone(),
+                            },
+                            v,
+                        );
+                    }
+                }
+                let all = derive_form(&def, form, &values, &Others);
+                for d in &all {
+                    assert_eq!(
+                        derive_one(&def, form, &values, &Others, &d.id).as_ref(),
+                        Some(d),
+                        "{} {}",
+                        form.id,
+                        d.id
+                    );
+                    checked += 1;
+                }
+                assert!(derive_one(&def, form, &values, &Others, "NO_SUCH").is_none());
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
 
     #[test]
     fn missing_inputs_are_named_then_counted() {
