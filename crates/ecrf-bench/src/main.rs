@@ -517,7 +517,10 @@ fn main() -> Result<()> {
         first * 1e3,
         median * 1e3
     );
-    report.insert("endpoint_report_big".into(), json!({"subjects": subjects, "infused": infused, "first_s": first, "median_s": median}));
+    report.insert(
+        "endpoint_report_big".into(),
+        json!({"subjects": subjects, "infused": infused, "first_s": first, "median_s": median}),
+    );
     drop(e);
     let db500 = dir.join("study-500.db");
     let (mut e, mut admin) = init(&db500, NodeRole::Site, Some("S01"))?;

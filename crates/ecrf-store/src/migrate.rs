@@ -35,7 +35,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("drafts of typed input", include_str!("sql/0009_drafts.sql")),
     ("number of heads per item", include_str!("sql/0010_heads.sql")),
     (
-        "leaner projections: one index on item versions, current values by key",
+        "leaner projections: one index on item versions, form values by key range",
         include_str!("sql/0011_version_index.sql"),
     ),
 ];

@@ -621,7 +621,7 @@ fn subject(conn: &Connection, id: &SubjectId) -> Result<Option<SubjectRow>> {
 
 /// The keys of a form instance's current values: every item key is its form's key, '/' and
 /// the rest, so they sort in `[form key + "/", form key + "0")` ('0' follows '/'), a range of
-/// the table's primary key.
+/// the key's index.
 pub(crate) fn form_range(f: &FormRef) -> [String; 2] {
     let k = f.key();
     [format!("{k}/"), format!("{k}0")]

@@ -424,9 +424,11 @@ fn streams(conn: &Connection) -> Result<Vec<StreamInfo>> {
     let mut first = conn.prepare_cached(
         "SELECT node, epoch, stream FROM events ORDER BY node, epoch, stream LIMIT 1",
     )?;
+    // The next stream starts after the last event of this one. (A bound on the first three
+    // columns alone made SQLite step over every event of the stream: 0.3 s on a million.)
     let mut next = conn.prepare_cached(
-        "SELECT node, epoch, stream FROM events WHERE (node, epoch, stream) > (?1, ?2, ?3) \
-         ORDER BY node, epoch, stream LIMIT 1",
+        "SELECT node, epoch, stream FROM events WHERE (node, epoch, stream, seq) > (?1, ?2, ?3, ?4) \
+         ORDER BY node, epoch, stream, seq LIMIT 1",
     )?;
     let mut last = conn.prepare_cached(
         "SELECT max(seq) FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3",
@@ -446,7 +448,7 @@ fn streams(conn: &Connection) -> Result<Vec<StreamInfo>> {
             last: seq as u64,
         });
         cur = next
-            .query_row(params![node, epoch, stream], row)
+            .query_row(params![node, epoch, stream, seq], row)
             .optional()?;
     }
     Ok(out)
