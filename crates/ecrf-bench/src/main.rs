@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The allocator the shells use (crates/ecrf-cli, src-tauri).
+/// The CLI's allocator (crates/ecrf-cli); the app keeps the system one, for its idle memory.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
