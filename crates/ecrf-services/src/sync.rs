@@ -635,7 +635,7 @@ impl Ecrf {
                                 if !r.waiting_for.is_empty() {
                                     staged.insert(ev.id.clone());
                                 }
-                                let mut note = |a: &ecrf_core::event::ChangeEvent| {
+                                for a in r.joined.then_some(ev).into_iter().chain(&r.released) {
                                     if let Some(sub) = a.payload.subject() {
                                         if !subjects.contains(sub.as_str()) {
                                             subjects.insert(sub.to_string());
@@ -646,12 +646,6 @@ impl Ecrf {
                                             sum.definitions.push(version.clone());
                                         }
                                     }
-                                };
-                                if r.joined {
-                                    note(ev);
-                                }
-                                for a in &r.released {
-                                    note(a);
                                 }
                                 for a in &r.released {
                                     staged.remove(&a.id);

@@ -53,12 +53,11 @@ pub struct FormTouches {
     forms: HashMap<String, (i64, i64)>,
 }
 
-impl FormTouches {
-    /// How many forms wait to be written.
-    pub(crate) fn len(&self) -> usize {
-        self.forms.len()
-    }
+/// How many forms a [`FormTouches`] holds before it writes them (bounded memory on a
+/// million-event import or rebuild).
+const TOUCHES_HELD: usize = 4096;
 
+impl FormTouches {
     /// Writes the last rowid of every form touched since the last flush.
     pub(crate) fn flush(&mut self, conn: &Connection) -> Result<()> {
         let mut stmt = conn.prepare_cached(
@@ -567,6 +566,9 @@ fn touch_form(
         if let Some(seen) = t.forms.get_mut(&key) {
             seen.1 = rowid;
             return Ok(());
+        }
+        if t.forms.len() >= TOUCHES_HELD {
+            t.flush(conn)?;
         }
         t.forms.insert(key.clone(), (rowid, rowid));
     }

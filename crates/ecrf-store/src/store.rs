@@ -165,9 +165,6 @@ impl Store {
                 let se = crate::log::from_row(r)?;
                 let flagged: bool = r.get(13)?;
                 crate::project::apply(&tx, &se.event, se.rowid, flagged, Some(&mut touches))?;
-                if touches.len() >= 4096 {
-                    touches.flush(&tx)?;
-                }
                 n += 1;
             }
             touches.flush(&tx)?;

@@ -301,9 +301,6 @@ impl Tx<'_> {
             )?;
         }
         project::apply(&self.tx, ev, rowid, flagged, Some(&mut c.touches))?;
-        if c.touches.len() >= 4096 {
-            c.touches.flush(&self.tx)?;
-        }
         Ok(rowid)
     }
 
