@@ -164,9 +164,9 @@ fn raw_insert(dir: &Path, bundle: &Path) -> Result<(u64, f64)> {
 }
 
 /// A second limit, for where the time goes: the same events inserted as raw rows into the whole
-/// schema together with the rows any import must write for them (a version and the current
-/// value of each value set, the form it belongs to), one transaction, prepared statements, no
-/// checks (events/s).
+/// schema together with the rows any import must write for them (the current value of each
+/// value set and the form it belongs to), one transaction, prepared statements, no checks
+/// (events/s).
 fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
     use ecrf_core::event::Payload;
     let db = dir.join("raw-projections.db");
@@ -183,7 +183,6 @@ fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
         payload: String,
         node: String,
         user: String,
-        id: String,
         value: Option<String>,
     }
     let mut rows = Vec::new();
@@ -197,7 +196,6 @@ fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
                 payload: serde_json::to_string(&ev.payload)?,
                 node: ev.id.node.to_string(),
                 user: ev.actor.user_id.to_string(),
-                id: ev.id.to_string(),
                 value,
                 ev,
             });
@@ -213,9 +211,6 @@ fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
         let mut form = tx.prepare(
             "INSERT INTO forms (form_key, subject, event, event_repeat, form, form_repeat, status, definition, updated_rowid) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in_progress', '1.0', ?7) ON CONFLICT (form_key) DO NOTHING",
-        )?;
-        let mut version = tx.prepare(
-            "INSERT INTO item_versions (event_rowid, key, event_id, hlc, resolution, flagged, value) VALUES (?1, ?2, ?3, ?4, 0, 0, ?5)",
         )?;
         let mut current = tx.prepare(
             "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid) \
@@ -254,7 +249,6 @@ fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
                     f.form_repeat,
                     rowid
                 ])?;
-                version.execute(rusqlite::params![rowid, key, r.id, ev.hlc.0 as i64, value])?;
                 current.execute(rusqlite::params![
                     key,
                     form_key,

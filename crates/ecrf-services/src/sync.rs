@@ -159,6 +159,13 @@ pub struct ConflictVersionView {
 }
 
 /// Why a bundle is refused; the import changes nothing.
+/// The page cache of an import, KiB: every index the import writes stays in memory up to
+/// about a million events (measured in BENCHMARKS.md), and the memory of an import stays
+/// bounded whatever the bundle's size.
+const IMPORT_PAGE_CACHE_KIB: u32 = 64 * 1024;
+/// SQLite's own default, for everything else (the app's idle memory).
+const DEFAULT_PAGE_CACHE_KIB: u32 = 2_000;
+
 fn refused(msg: impl Into<String>) -> ServiceError {
     ServiceError::Refused(msg.into())
 }
@@ -556,7 +563,9 @@ impl Ecrf {
             self.backup_for("before-import")?;
         }
         let reader = &reader;
-        self.store.write(|tx| -> Result<()> {
+        // A larger page cache while the import writes (bounded, and given back after).
+        self.store.set_page_cache_kib(IMPORT_PAGE_CACHE_KIB)?;
+        let applied = self.store.write(|tx| -> Result<()> {
             if accept_now {
                 tx.append_local(
                     &actor,
@@ -751,7 +760,9 @@ impl Ecrf {
                     .map_err(|e| ServiceError::Internal(e.to_string()))?,
             })?;
             Ok(())
-        })?;
+        });
+        self.store.set_page_cache_kib(DEFAULT_PAGE_CACHE_KIB)?;
+        applied?;
         if !sum.definitions.is_empty() {
             self.reload_definitions()?;
         }

@@ -83,7 +83,7 @@ impl Tx<'_> {
             .seal()?;
             let chain = chain_link(&prev, &ev.hash);
             let rowid = insert_event(&self.tx, &ev, &chain, None)?;
-            project::apply(&self.tx, &ev, rowid, false, None)?;
+            project::apply(&self.tx, &ev, rowid, None)?;
             out.push(ev);
         }
         self.tx

@@ -38,13 +38,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "leaner projections: one index on item versions, form values by key range",
         include_str!("sql/0011_version_index.sql"),
     ),
+    (
+        "heads instead of every version of an item",
+        include_str!("sql/0012_item_heads.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version that has the current projections: a database migrated from an
 /// older version has its projections rebuilt from the change log.
-pub(crate) const PROJECTIONS_SINCE: i64 = 10;
+pub(crate) const PROJECTIONS_SINCE: i64 = 12;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]. Returns the version found.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {

@@ -40,10 +40,6 @@ pub struct FormState {
     pub derived: Json,
 }
 
-/// Applies one event of the change log to the projections. Every projection is a function of
-/// the set of applied events, not of their order: values follow the merge policy
-/// ([`ecrf_core::merge`]), statuses and overrides the latest clock. `flagged` marks an event
-/// received with a clock implausibly far in the future.
 /// Forms touched by the events of one transaction, so that a run of values of one form writes
 /// the form's `updated_rowid` once (when the run is flushed) rather than once per value. What is
 /// written is the same: the rowid of the form's last event.
@@ -72,11 +68,14 @@ impl FormTouches {
     }
 }
 
+/// Applies one event of the change log to the projections. Every projection is a function of
+/// the set of applied events, not of their order: values follow the merge policy
+/// ([`ecrf_core::merge`]), statuses and overrides the latest clock. An event received with a
+/// clock implausibly far in the future is in `future_events` before it is applied.
 pub(crate) fn apply(
     conn: &Connection,
     ev: &ChangeEvent,
     rowid: i64,
-    flagged: bool,
     touches: Option<&mut FormTouches>,
 ) -> Result<()> {
     match &ev.payload {
@@ -97,10 +96,10 @@ pub(crate) fn apply(
             ..
         } => {
             touch_form(conn, &item.form, definition_version, rowid, touches)?;
-            add_version(conn, ev, rowid, item, new, false, flagged)?;
+            add_version(conn, ev, rowid, item, new)?;
         }
         Payload::ConflictResolved { item, chosen, .. } => {
-            add_version(conn, ev, rowid, item, chosen, true, flagged)?;
+            add_version(conn, ev, rowid, item, chosen)?;
         }
         Payload::FormCompleted {
             form,
@@ -343,105 +342,144 @@ fn set_lock(
     Ok(())
 }
 
-/// Adds a version of an item's value, supersedes the versions it was written on, and shows
-/// the winner.
+/// Adds a version of an item's value: it replaces the heads it was written on (its refs), and
+/// the merge policy shows one of the heads.
+///
+/// The versions themselves are the item's value events in the log. An item with one head keeps
+/// it as its current value's `event_rowid` and nothing else; only an item with several heads
+/// lists them in `item_heads`. So the common case (a first value, or an edit of the value shown)
+/// is one statement: the current value is inserted, or replaced when its only head is the one
+/// the new version was written on. Whatever else (a value beside another node's, a fork, a
+/// resolution) goes through [`merge_heads`].
 fn add_version(
     conn: &Connection,
     ev: &ChangeEvent,
     rowid: i64,
     item: &ItemRef,
     value: &Json,
-    resolution: bool,
-    flagged: bool,
 ) -> Result<()> {
     let key = item.key();
     let value = serde_json::to_string(value)?;
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO item_versions (event_rowid, key, event_id, hlc, resolution, flagged, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    stmt.execute(params![
-        rowid,
-        key,
-        ev.id.to_string(),
-        ev.hlc.0 as i64,
-        resolution,
-        flagged,
-        value
-    ])?;
-    let mut sup = conn.prepare_cached(
-        "UPDATE item_versions SET superseded = 1 WHERE event_id = ?1 AND key = ?2 AND superseded = 0",
-    )?;
-    let mut superseded = 0i64;
-    for r in ev.payload.refs() {
-        superseded += sup.execute(params![r.to_string(), key])? as i64;
+    let refs = ev.payload.refs();
+    let mut ref_rowids = Vec::with_capacity(refs.len());
+    for r in &refs {
+        // Every ref is in the log: an event joins it after what it was written on.
+        ref_rowids.push(event_rowid(conn, r)?.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{} was written on {r}, which is not in the log",
+                ev.id
+            ))
+        })?);
     }
-    // The common case: this version replaces the only head and is shown at once. Otherwise
-    // (a first value beside another node's, or a conflict) the merge policy decides.
-    let heads: i64 = conn
+    let base = match ref_rowids.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        _ => return merge_heads(conn, item, &key, rowid, &ref_rowids),
+    };
+    // Two plain statements rather than one upsert: an upsert (or RETURNING) makes SQLite keep a
+    // statement journal, a copy of every page it touches, which cost more than the second
+    // statement does when it runs (an edit).
+    let inserted = conn
         .prepare_cached(
             "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1) \
-             ON CONFLICT (key) DO UPDATE SET heads = heads - ?11 + 1, value = excluded.value, event_rowid = excluded.event_rowid \
-             RETURNING heads",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1) ON CONFLICT (key) DO NOTHING",
         )?
-        .query_row(
-            params![
-                key,
-                item.form.key(),
-                item.form.subject.as_str(),
-                item.form.event,
-                item.form.form,
-                item.group,
-                item.group_repeat,
-                item.item,
-                value,
-                rowid,
-                superseded
-            ],
-            |r| r.get(0),
-        )?;
-    let before = heads - 1 + superseded;
-    if heads == 1 && before <= 1 {
+        .execute(params![
+            key,
+            item.form.key(),
+            item.form.subject.as_str(),
+            item.form.event,
+            item.form.form,
+            item.group,
+            item.group_repeat,
+            item.item,
+            value,
+            rowid
+        ])?;
+    if inserted == 1 {
+        // The item's first version here: its only head.
         return Ok(());
     }
-    show_item(conn, item)
+    if let Some(base) = base {
+        let replaced = conn
+            .prepare_cached(
+                "UPDATE item_values SET value = ?2, event_rowid = ?3 WHERE key = ?1 AND heads = 1 AND event_rowid = ?4",
+            )?
+            .execute(params![key, value, rowid, base])?;
+        if replaced == 1 {
+            return Ok(());
+        }
+    }
+    // A value beside another node's, a fork, a resolution: the merge policy decides.
+    merge_heads(conn, item, &key, rowid, &ref_rowids)
 }
 
-/// Recomputes the shown value and the conflict of one item from its heads.
-fn show_item(conn: &Connection, item: &ItemRef) -> Result<()> {
-    let key = item.key();
-    let mut stmt = conn.prepare_cached(
-        "SELECT event_rowid, event_id, hlc, resolution, flagged, value FROM item_versions WHERE key = ?1 AND superseded = 0",
-    )?;
-    let mut rows = stmt.query([&key])?;
-    let mut heads = Vec::new();
-    let mut rowids = std::collections::BTreeMap::new();
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(1)?;
-        let id: EventId = id
-            .parse()
-            .map_err(|_| StoreError::Invalid(format!("stored event id {id}")))?;
-        let value: String = r.get(5)?;
-        rowids.insert(id.clone(), r.get::<_, i64>(0)?);
-        heads.push(Version {
-            id,
-            hlc: Hlc(r.get::<_, i64>(2)? as u64),
-            resolution: r.get(3)?,
-            flagged: r.get(4)?,
-            refs: Vec::new(),
-            value: serde_json::from_str(&value)?,
-        });
+/// The row of an event in the log.
+pub(crate) fn event_rowid(conn: &Connection, id: &EventId) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT rowid FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3 AND seq = ?4",
+        )?
+        .query_row(
+            params![id.node.to_string(), id.epoch, id.stream, id.seq as i64],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The heads of an item after a new version (`rowid`, written on `refs`): the old heads less
+/// the refs, and the new one. The merge policy shows one; several disagreeing heads are a
+/// conflict.
+fn merge_heads(
+    conn: &Connection,
+    item: &ItemRef,
+    key: &str,
+    rowid: i64,
+    refs: &[i64],
+) -> Result<()> {
+    let current: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT heads, event_rowid FROM item_values WHERE key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let mut heads: Vec<i64> = match current {
+        None => Vec::new(),
+        Some((1, head)) => vec![head],
+        Some(_) => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT event_rowid FROM item_heads WHERE key = ?1 ORDER BY event_rowid",
+            )?;
+            let rows = stmt.query_map([key], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        }
+    };
+    heads.retain(|h| !refs.contains(h) && *h != rowid);
+    heads.push(rowid);
+    conn.prepare_cached("DELETE FROM item_heads WHERE key = ?1")?
+        .execute([key])?;
+    if heads.len() > 1 {
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO item_heads (key, event_rowid) VALUES (?1, ?2)")?;
+        for h in &heads {
+            stmt.execute(params![key, h])?;
+        }
     }
-    let Some(state) = resolve(&heads) else {
+    let mut versions = Vec::with_capacity(heads.len());
+    let mut rowids = std::collections::BTreeMap::new();
+    for h in &heads {
+        let v = version_at(conn, *h)?;
+        rowids.insert(v.id.clone(), *h);
+        versions.push(v);
+    }
+    let Some(state) = resolve(&versions) else {
         return Ok(());
     };
-    let shown_rowid = rowids.get(&state.shown.id).copied().unwrap_or_default();
-    let mut stmt = conn.prepare_cached(
+    let shown_rowid = rowids.get(&state.shown.id).copied().unwrap_or(rowid);
+    conn.prepare_cached(
         "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid, heads = excluded.heads",
-    )?;
-    stmt.execute(params![
+    )?
+    .execute(params![
         key,
         item.form.key(),
         item.form.subject.as_str(),
@@ -469,9 +507,54 @@ fn show_item(conn: &Connection, item: &ItemRef) -> Result<()> {
         ])?;
     } else {
         conn.prepare_cached("DELETE FROM conflicts WHERE key = ?1")?
-            .execute([&key])?;
+            .execute([key])?;
     }
     Ok(())
+}
+
+/// A version of an item as the merge policy sees it, read from its event in the log.
+pub(crate) fn version_at(conn: &Connection, rowid: i64) -> Result<Version> {
+    let (node, epoch, stream, seq, hlc, payload, flagged): (String, u32, String, i64, i64, String, bool) = conn
+        .prepare_cached(
+            "SELECT node, epoch, stream, seq, hlc, payload, rowid IN (SELECT event_rowid FROM future_events) \
+             FROM events WHERE rowid = ?1",
+        )?
+        .query_row([rowid], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?;
+    let id = EventId {
+        node: node
+            .parse()
+            .map_err(|_| StoreError::Invalid(format!("stored node id {node}")))?,
+        epoch,
+        stream,
+        seq: seq as u64,
+    };
+    let (value, resolution) = match serde_json::from_str::<Payload>(&payload)? {
+        Payload::ValueSet { new, .. } => (new, false),
+        Payload::ConflictResolved { chosen, .. } => (chosen, true),
+        _ => {
+            return Err(StoreError::Invalid(format!(
+                "event {id} is a head of an item but sets no value"
+            )))
+        }
+    };
+    Ok(Version {
+        id,
+        hlc: Hlc(hlc as u64),
+        resolution,
+        flagged,
+        refs: Vec::new(),
+        value,
+    })
 }
 
 /// Completion and reopening: the latest by clock (then node id) stands.
@@ -657,6 +740,28 @@ fn form_values(conn: &Connection, f: &FormRef) -> Result<Vec<(Slot, Json, EventI
                 seq: r.get::<_, i64>(7)? as u64,
             },
         ));
+    }
+    Ok(out)
+}
+
+/// Current values of a form instance ([`form_values`] without the events that set them).
+fn form_value_map(conn: &Connection, f: &FormRef) -> Result<FormValues> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT grp, grp_repeat, item, value FROM item_values WHERE key >= ?1 AND key < ?2",
+    )?;
+    let [lo, hi] = form_range(f);
+    let mut rows = stmt.query([lo, hi])?;
+    let mut out = FormValues::new();
+    while let Some(r) = rows.next()? {
+        let value: String = r.get(3)?;
+        out.insert(
+            Slot {
+                group: r.get(0)?,
+                repeat: r.get(1)?,
+                item: r.get(2)?,
+            },
+            serde_json::from_str(&value)?,
+        );
     }
     Ok(out)
 }
@@ -1112,10 +1217,7 @@ macro_rules! queries {
                 form_values(&self.$conn, f)
             }
             pub fn form_value_map(&self, f: &FormRef) -> Result<FormValues> {
-                Ok(form_values(&self.$conn, f)?
-                    .into_iter()
-                    .map(|(s, v, _)| (s, v))
-                    .collect())
+                form_value_map(&self.$conn, f)
             }
             pub fn form_state(&self, f: &FormRef) -> Result<Option<FormState>> {
                 form_state(&self.$conn, f)
@@ -1209,10 +1311,9 @@ impl Tx<'_> {
 
     /// Stores the derived values recomputed for a form instance.
     pub fn set_derived(&mut self, f: &FormRef, derived: &Json) -> Result<()> {
-        self.tx.execute(
-            "UPDATE forms SET derived = ?2 WHERE form_key = ?1",
-            params![f.key(), serde_json::to_string(derived)?],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE forms SET derived = ?2 WHERE form_key = ?1 AND derived != ?2")?
+            .execute(params![f.key(), serde_json::to_string(derived)?])?;
         Ok(())
     }
 }

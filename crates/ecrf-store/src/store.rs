@@ -124,6 +124,15 @@ impl Store {
         Ok(out)
     }
 
+    /// How much of the database SQLite keeps in memory for this connection, in KiB (SQLite's
+    /// default is 2 000). A bulk write such as an import touches index pages all over the file;
+    /// with more of them held it reads fewer back. Lowering it again frees the pages.
+    pub fn set_page_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", -(i64::from(kib)))?;
+        Ok(())
+    }
+
     /// Turns fsync on commit off (`false`) or back on (`true`, the default: `synchronous=FULL`).
     /// Only for generating synthetic data, where a power cut costs nothing: a demo of a
     /// million events is then bound by the CPU, not by the disk.
@@ -148,7 +157,7 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM certificates; DELETE FROM signatures; DELETE FROM query_status; DELETE FROM queries; \
              DELETE FROM definitions; DELETE FROM override_latest; DELETE FROM overrides; DELETE FROM conflicts; \
-             DELETE FROM item_versions; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects; \
+             DELETE FROM item_heads; DELETE FROM item_values; DELETE FROM forms; DELETE FROM subjects; \
              DELETE FROM nodes; DELETE FROM acks; DELETE FROM sdv; DELETE FROM locks;",
         )?;
         let mut n = 0;
@@ -156,15 +165,14 @@ impl Store {
             // The log is in causal order (an event joins it after what it depends on), so a
             // replay in rowid order applies each event after its dependencies.
             let mut stmt = tx.prepare(
-                "SELECT rowid, node, epoch, stream, seq, hlc, user_id, username, captured_at, imported_at, payload, hash, chain, \
-                 rowid IN (SELECT event_rowid FROM future_events) FROM events ORDER BY rowid",
+                "SELECT rowid, node, epoch, stream, seq, hlc, user_id, username, captured_at, imported_at, payload, hash, chain \
+                 FROM events ORDER BY rowid",
             )?;
             let mut rows = stmt.query([])?;
             let mut touches = crate::project::FormTouches::default();
             while let Some(r) = rows.next()? {
                 let se = crate::log::from_row(r)?;
-                let flagged: bool = r.get(13)?;
-                crate::project::apply(&tx, &se.event, se.rowid, flagged, Some(&mut touches))?;
+                crate::project::apply(&tx, &se.event, se.rowid, Some(&mut touches))?;
                 n += 1;
             }
             touches.flush(&tx)?;

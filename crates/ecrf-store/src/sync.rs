@@ -300,7 +300,7 @@ impl Tx<'_> {
                 params![rowid, imported_at],
             )?;
         }
-        project::apply(&self.tx, ev, rowid, flagged, Some(&mut c.touches))?;
+        project::apply(&self.tx, ev, rowid, Some(&mut c.touches))?;
         Ok(rowid)
     }
 
@@ -600,31 +600,33 @@ impl Store {
                 let id: EventId = h
                     .parse()
                     .map_err(|_| StoreError::Invalid(format!("stored event id {h}")))?;
-                let row = self.conn.query_row(
-                    "SELECT v.value, e.username, e.captured_at, e.imported_at, v.resolution, v.flagged \
-                     FROM item_versions v JOIN events e ON e.rowid = v.event_rowid \
-                     WHERE e.node = ?1 AND e.epoch = ?2 AND e.stream = ?3 AND e.seq = ?4",
-                    params![id.node.to_string(), id.epoch, id.stream, id.seq as i64],
+                let rowid = project::event_rowid(&self.conn, &id)?.ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "a head of {} is not in the log: {h}",
+                        r.get::<_, String>(0).unwrap_or_default()
+                    ))
+                })?;
+                let version = project::version_at(&self.conn, rowid)?;
+                let (username, captured_at, imported_at) = self.conn.query_row(
+                    "SELECT username, captured_at, imported_at FROM events WHERE rowid = ?1",
+                    [rowid],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,
                             r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, Option<String>>(3)?,
-                            r.get::<_, bool>(4)?,
-                            r.get::<_, bool>(5)?,
+                            r.get::<_, Option<String>>(2)?,
                         ))
                     },
                 )?;
                 versions.push(ConflictVersion {
                     shown: h == shown,
                     event_id: h,
-                    value: serde_json::from_str(&row.0)?,
-                    username: row.1,
-                    captured_at: row.2,
-                    imported_at: row.3,
-                    resolution: row.4,
-                    flagged: row.5,
+                    value: version.value,
+                    username,
+                    captured_at,
+                    imported_at,
+                    resolution: version.resolution,
+                    flagged: version.flagged,
                 });
             }
             out.push(ConflictRow {
