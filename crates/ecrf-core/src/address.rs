@@ -70,12 +70,14 @@ impl FormRef {
 impl ItemRef {
     /// A stable text key, used by the store to index item values.
     pub fn key(&self) -> String {
+        self.key_in(&self.form.key())
+    }
+
+    /// [`ItemRef::key`] given its form's key (`self.form.key()`), when the caller has it.
+    pub fn key_in(&self, form_key: &str) -> String {
         format!(
-            "{}/{}.{}/{}",
-            self.form.key(),
-            self.group,
-            self.group_repeat,
-            self.item
+            "{form_key}/{}.{}/{}",
+            self.group, self.group_repeat, self.item
         )
     }
 }

@@ -162,7 +162,7 @@ pub struct ConflictVersionView {
 /// The page cache of an import, KiB: every index the import writes stays in memory up to
 /// about a million events (measured in BENCHMARKS.md), and the memory of an import stays
 /// bounded whatever the bundle's size.
-const IMPORT_PAGE_CACHE_KIB: u32 = 64 * 1024;
+pub const IMPORT_PAGE_CACHE_KIB: u32 = 64 * 1024;
 /// SQLite's own default, for everything else (the app's idle memory).
 const DEFAULT_PAGE_CACHE_KIB: u32 = 2_000;
 
@@ -1073,6 +1073,10 @@ pub(crate) fn refresh_derived(
         let Some(form) = def.form(&state.form.form) else {
             continue;
         };
+        if form.derived.is_empty() && state.derived.as_array().is_some_and(Vec::is_empty) {
+            // Nothing to derive, nothing derived before: most forms.
+            continue;
+        }
         let values = tx.form_value_map(&state.form)?;
         let view = TxView {
             tx,

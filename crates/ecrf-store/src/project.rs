@@ -95,17 +95,25 @@ pub(crate) fn apply(
             definition_version,
             ..
         } => {
-            touch_form(conn, &item.form, definition_version, rowid, touches)?;
-            add_version(conn, ev, rowid, item, new)?;
+            let form_key = item.form.key();
+            touch_form(
+                conn,
+                &item.form,
+                &form_key,
+                definition_version,
+                rowid,
+                touches,
+            )?;
+            add_version(conn, ev, rowid, item, &form_key, new)?;
         }
         Payload::ConflictResolved { item, chosen, .. } => {
-            add_version(conn, ev, rowid, item, chosen)?;
+            add_version(conn, ev, rowid, item, &item.form.key(), chosen)?;
         }
         Payload::FormCompleted {
             form,
             definition_version,
         } => {
-            touch_form(conn, form, definition_version, rowid, touches)?;
+            touch_form(conn, form, &form.key(), definition_version, rowid, touches)?;
             set_form_status(conn, ev, form, "complete", rowid)?;
         }
         Payload::FormReopened { form, .. } => {
@@ -356,9 +364,10 @@ fn add_version(
     ev: &ChangeEvent,
     rowid: i64,
     item: &ItemRef,
+    form_key: &str,
     value: &Json,
 ) -> Result<()> {
-    let key = item.key();
+    let key = item.key_in(form_key);
     let value = serde_json::to_string(value)?;
     let refs = ev.payload.refs();
     let mut ref_rowids = Vec::with_capacity(refs.len());
@@ -386,7 +395,7 @@ fn add_version(
         )?
         .execute(params![
             key,
-            item.form.key(),
+            form_key,
             item.form.subject.as_str(),
             item.form.event,
             item.form.form,
@@ -640,36 +649,41 @@ fn form_queries(conn: &Connection, f: &FormRef) -> Result<Vec<QueryRow>> {
 fn touch_form(
     conn: &Connection,
     f: &FormRef,
+    key: &str,
     definition: &str,
     rowid: i64,
     touches: Option<&mut FormTouches>,
 ) -> Result<()> {
-    let key = f.key();
     if let Some(t) = touches {
-        if let Some(seen) = t.forms.get_mut(&key) {
+        if let Some(seen) = t.forms.get_mut(key) {
             seen.1 = rowid;
             return Ok(());
         }
         if t.forms.len() >= TOUCHES_HELD {
             t.flush(conn)?;
         }
-        t.forms.insert(key.clone(), (rowid, rowid));
+        t.forms.insert(key.to_string(), (rowid, rowid));
     }
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO forms (form_key, subject, event, event_repeat, form, form_repeat, status, definition, updated_rowid) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in_progress', ?7, ?8) \
-         ON CONFLICT (form_key) DO UPDATE SET updated_rowid = excluded.updated_rowid",
-    )?;
-    stmt.execute(params![
-        key,
-        f.subject.as_str(),
-        f.event,
-        f.event_repeat,
-        f.form,
-        f.form_repeat,
-        definition,
-        rowid
-    ])?;
+    // Two plain statements rather than an upsert (see `add_version`).
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO forms (form_key, subject, event, event_repeat, form, form_repeat, status, definition, updated_rowid) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in_progress', ?7, ?8) ON CONFLICT (form_key) DO NOTHING",
+        )?
+        .execute(params![
+            key,
+            f.subject.as_str(),
+            f.event,
+            f.event_repeat,
+            f.form,
+            f.form_repeat,
+            definition,
+            rowid
+        ])?;
+    if inserted == 0 {
+        conn.prepare_cached("UPDATE forms SET updated_rowid = ?2 WHERE form_key = ?1")?
+            .execute(params![key, rowid])?;
+    }
     Ok(())
 }
 
