@@ -44,29 +44,34 @@ fn write_canonical(v: &Json, out: &mut Vec<u8>) -> Result<(), CoreError> {
         }
         Json::Object(members) => {
             // Members in the order of their names' UTF-16 code units: for ASCII names the order
-            // of their bytes, which a map usually has already (unless serde_json keeps the
-            // insertion order, a feature another crate may switch on).
-            let mut names: Vec<&String> = members.keys().collect();
-            if !names.iter().all(|k| k.is_ascii()) {
-                names.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
-            } else if !names.is_sorted() {
-                names.sort();
-            }
+            // of their bytes, which a map has already (unless serde_json keeps the insertion
+            // order, a feature another crate may switch on).
             out.push(b'{');
-            for (i, name) in names.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            if members.keys().all(|k| k.is_ascii()) && members.keys().is_sorted() {
+                for (i, (name, member)) in members.iter().enumerate() {
+                    write_member(i, name, member, out)?;
                 }
-                write_string(name, out);
-                out.push(b':');
-                if let Some(member) = members.get(name) {
-                    write_canonical(member, out)?;
+            } else {
+                let mut sorted: Vec<(&String, &Json)> = members.iter().collect();
+                sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+                for (i, (name, member)) in sorted.into_iter().enumerate() {
+                    write_member(i, name, member, out)?;
                 }
             }
             out.push(b'}');
         }
     }
     Ok(())
+}
+
+/// The `i`th member of an object.
+fn write_member(i: usize, name: &str, member: &Json, out: &mut Vec<u8>) -> Result<(), CoreError> {
+    if i > 0 {
+        out.push(b',');
+    }
+    write_string(name, out);
+    out.push(b':');
+    write_canonical(member, out)
 }
 
 /// A string as RFC 8785 writes it: `"` and `\` escaped, control characters as their short
