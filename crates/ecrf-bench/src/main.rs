@@ -293,8 +293,9 @@ fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
     Ok(rows.len() as f64 / t.elapsed().as_secs_f64())
 }
 
-/// One import in a child process: (events/s, seconds, peak RSS kB).
-fn import_child(dir: &Path, bundle: &Path, fp: &str) -> Result<(f64, f64, u64)> {
+/// One import in a child process: (events/s, seconds, peak RSS kB, CPU seconds of the thread
+/// that writes, CPU seconds of the bundle reader).
+fn import_child(dir: &Path, bundle: &Path, fp: &str) -> Result<(f64, f64, u64, f64, f64)> {
     let db = dir.join("central-import.db");
     for p in [
         db.clone(),
@@ -318,20 +319,49 @@ fn import_child(dir: &Path, bundle: &Path, fp: &str) -> Result<(f64, f64, u64)> 
         v["events_per_s"].as_f64().unwrap_or(0.0),
         v["seconds"].as_f64().unwrap_or(0.0),
         v["peak_rss_kb"].as_u64().unwrap_or(0),
+        v["writer_cpu_s"].as_f64().unwrap_or(0.0),
+        v["reader_cpu_s"].as_f64().unwrap_or(0.0),
     ))
 }
 
 fn import_only(db: &Path, bundle: &Path, fp: &str) -> Result<()> {
     let mut e = Ecrf::open(db, None, Arc::new(SystemClock), config(false))?;
     let mut s = e.login("admin", PW)?;
+    let (all0, main0) = (cpu_seconds("self")?, cpu_seconds("thread-self")?);
     let t = Instant::now();
     let sum = e.import_bundle(&mut s, bundle, Some(fp), &mut |_| {})?;
     let secs = t.elapsed().as_secs_f64();
+    let (all, main) = (
+        cpu_seconds("self")? - all0,
+        cpu_seconds("thread-self")? - main0,
+    );
     println!(
         "{}",
-        json!({"events": sum.new, "seconds": secs, "events_per_s": sum.new as f64 / secs, "peak_rss_kb": peak_rss_kb()})
+        json!({"events": sum.new, "seconds": secs, "events_per_s": sum.new as f64 / secs, "peak_rss_kb": peak_rss_kb(),
+               "writer_cpu_s": main, "reader_cpu_s": all - main})
     );
     Ok(())
+}
+
+/// CPU time (user + system) of this process (`self`, its ended threads included) or of the
+/// calling thread (`thread-self`), from /proc, in seconds.
+fn cpu_seconds(which: &str) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{which}/stat"))?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .context("/proc stat without a command name")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    let ticks = |i: usize| -> Result<f64> {
+        Ok(fields
+            .get(i)
+            .context("/proc stat too short")?
+            .parse::<f64>()?)
+    };
+    // Clock ticks are 1/100 s on Linux (USER_HZ).
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// Form save p50/p99 on a big database (validate + derive + append + commit), and a raw
@@ -459,16 +489,16 @@ fn main() -> Result<()> {
         let (db, bundle, fp, gen) = site_with(&dir, &format!("site-{n}"), n)?;
         let (rows, raw) = raw_insert(&dir, &bundle)?;
         let raw_all = raw_insert_with_projections(&dir, &bundle)?;
-        let (rate, secs, rss) = import_child(&dir, &bundle, &fp)?;
+        let (rate, secs, rss, writer_cpu, reader_cpu) = import_child(&dir, &bundle, &fp)?;
         println!(
-            "import {rows:>8} events: {rate:>9.0} ev/s ({secs:.2} s, peak RSS {} MB) | raw insert {raw:>9.0} rows/s | ratio {:.0}% (goal ≥ 50%) | raw rows with projections {raw_all:>9.0} ev/s ({:.0}%) | demo generated in {gen:.1} s",
+            "import {rows:>8} events: {rate:>9.0} ev/s ({secs:.2} s, peak RSS {} MB, CPU {writer_cpu:.2} s writing + {reader_cpu:.2} s reading) | raw insert {raw:>9.0} rows/s | ratio {:.0}% (goal ≥ 50%) | raw rows with projections {raw_all:>9.0} ev/s ({:.0}%) | demo generated in {gen:.1} s",
             rss / 1024,
             100.0 * rate / raw,
             100.0 * rate / raw_all
         );
         report.insert(
             format!("import_{rows}"),
-            json!({"events": rows, "import_events_per_s": rate, "seconds": secs, "peak_rss_kb": rss, "raw_rows_per_s": raw, "ratio": rate / raw, "raw_with_projections_events_per_s": raw_all, "ratio_to_raw_with_projections": rate / raw_all, "generated_s": gen}),
+            json!({"events": rows, "import_events_per_s": rate, "seconds": secs, "peak_rss_kb": rss, "writer_cpu_s": writer_cpu, "reader_cpu_s": reader_cpu, "raw_rows_per_s": raw, "ratio": rate / raw, "raw_with_projections_events_per_s": raw_all, "ratio_to_raw_with_projections": rate / raw_all, "generated_s": gen}),
         );
         let inc = incremental(&db, &dir, 1_000)?;
         println!(

@@ -11,3 +11,11 @@ CREATE TABLE item_heads (
     event_rowid INTEGER NOT NULL REFERENCES events (rowid),
     PRIMARY KEY (key, event_rowid)
 ) WITHOUT ROWID;
+
+-- The reports read current values through this index, subject by subject; holding what they
+-- read (a value's slot, event, value and form key) spares a seek into the table for every
+-- value (a fifth of the endpoint report's time). It is written once per item, like the index
+-- it replaces.
+DROP INDEX item_values_subject_item;
+CREATE INDEX item_values_subject_item
+    ON item_values (subject, form, item, grp_repeat, event, grp, form_key, value);
