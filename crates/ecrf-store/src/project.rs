@@ -383,28 +383,20 @@ fn add_version(
     let base = match ref_rowids.as_slice() {
         [] => None,
         [one] => Some(*one),
-        _ => return merge_heads(conn, item, &key, rowid, &ref_rowids),
+        _ => return merge_heads(conn, item, form_key, &key, rowid, &ref_rowids),
     };
     // Two plain statements rather than one upsert: an upsert (or RETURNING) makes SQLite keep a
     // statement journal, a copy of every page it touches, which cost more than the second
     // statement does when it runs (an edit).
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1) ON CONFLICT (key) DO NOTHING",
-        )?
-        .execute(params![
-            key,
-            form_key,
-            item.form.subject.as_str(),
-            item.form.event,
-            item.form.form,
-            item.group,
-            item.group_repeat,
-            item.item,
-            value,
-            rowid
-        ])?;
+    let inserted = put_current(
+        conn,
+        "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) DO NOTHING",
+        (&key, form_key, item),
+        &value,
+        rowid,
+        1,
+    )?;
     if inserted == 1 {
         // The item's first version here: its only head.
         return Ok(());
@@ -420,7 +412,32 @@ fn add_version(
         }
     }
     // A value beside another node's, a fork, a resolution: the merge policy decides.
-    merge_heads(conn, item, &key, rowid, &ref_rowids)
+    merge_heads(conn, item, form_key, &key, rowid, &ref_rowids)
+}
+
+/// Writes an item's current value with `sql`, an insert of every column of `item_values` in
+/// order (`?1`..`?11`) and what it does on conflict. Returns the rows changed.
+fn put_current(
+    conn: &Connection,
+    sql: &str,
+    (key, form_key, item): (&str, &str, &ItemRef),
+    value: &str,
+    rowid: i64,
+    heads: i64,
+) -> Result<usize> {
+    Ok(conn.prepare_cached(sql)?.execute(params![
+        key,
+        form_key,
+        item.form.subject.as_str(),
+        item.form.event,
+        item.form.form,
+        item.group,
+        item.group_repeat,
+        item.item,
+        value,
+        rowid,
+        heads
+    ])?)
 }
 
 /// The row of an event in the log.
@@ -442,6 +459,7 @@ pub(crate) fn event_rowid(conn: &Connection, id: &EventId) -> Result<Option<i64>
 fn merge_heads(
     conn: &Connection,
     item: &ItemRef,
+    form_key: &str,
     key: &str,
     rowid: i64,
     refs: &[i64],
@@ -483,24 +501,16 @@ fn merge_heads(
         return Ok(());
     };
     let shown_rowid = rowids.get(&state.shown.id).copied().unwrap_or(rowid);
-    conn.prepare_cached(
+    put_current(
+        conn,
         "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid, heads = excluded.heads",
-    )?
-    .execute(params![
-        key,
-        item.form.key(),
-        item.form.subject.as_str(),
-        item.form.event,
-        item.form.form,
-        item.group,
-        item.group_repeat,
-        item.item,
-        serde_json::to_string(&state.shown.value)?,
+        (key, form_key, item),
+        &serde_json::to_string(&state.shown.value)?,
         shown_rowid,
-        state.heads.len() as i64
-    ])?;
+        state.heads.len() as i64,
+    )?;
     if state.in_conflict() {
         let ids: Vec<String> = state.heads.iter().map(|h| h.id.to_string()).collect();
         conn.prepare_cached(
@@ -510,7 +520,7 @@ fn merge_heads(
         .execute(params![
             key,
             item.form.subject.as_str(),
-            item.form.key(),
+            form_key,
             serde_json::to_string(&ids)?,
             state.shown.id.to_string()
         ])?;
