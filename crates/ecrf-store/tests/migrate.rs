@@ -54,6 +54,58 @@ fn schema_v1_upgrades_and_rebuilds_projections() {
     assert_eq!(again.event_count().unwrap(), 12);
 }
 
+/// Version 11 kept every version of an item (`item_versions`) and its subject index lacked what
+/// the reports read; version 12 keeps only heads and a covering index. A populated version-11
+/// database upgrades, its projections are rebuilt from the log, and nothing is lost.
+#[test]
+fn schema_v11_upgrades_to_heads() {
+    let (_dir, path) = from_fixture(include_str!("fixtures/schema-v11.sql"));
+    let store = Store::open(&path, None, false).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.event_count().unwrap(), 12);
+    let conn = store.conn();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'item_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(tables, ["item_heads", "item_values"]);
+    let form = ecrf_core::address::FormRef::new(
+        ecrf_core::ids::SubjectId::parse("S07-001").unwrap(),
+        "SCR",
+        1,
+        "DM",
+        1,
+    )
+    .unwrap();
+    let values = store.form_value_map(&form).unwrap();
+    assert_eq!(values.len(), 6, "{values:?}");
+    let weight = values
+        .iter()
+        .find(|(s, _)| s.item == "WEIGHT")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    // The edit shows; its single head is the current value's event, with nothing in item_heads.
+    assert_eq!(weight, serde_json::json!(59.5));
+    let heads: i64 = conn
+        .query_row("SELECT count(*) FROM item_heads", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(heads, 0);
+    let shown: (i64, String) = conn
+        .query_row(
+            "SELECT v.heads, e.kind FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.item = 'WEIGHT'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(shown, (1, "value_set".to_string()));
+    assert_eq!(store.form_state(&form).unwrap().unwrap().status, "complete");
+    let report = store.verify().unwrap();
+    assert!(report.ok(), "{report:?}");
+}
+
 #[test]
 fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
