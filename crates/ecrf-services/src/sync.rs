@@ -158,14 +158,12 @@ pub struct ConflictVersionView {
     pub shown: bool,
 }
 
-/// Why a bundle is refused; the import changes nothing.
 /// The page cache of an import, KiB: every index the import writes stays in memory up to
 /// about a million events (measured in BENCHMARKS.md), and the memory of an import stays
 /// bounded whatever the bundle's size.
 pub const IMPORT_PAGE_CACHE_KIB: u32 = 64 * 1024;
-/// SQLite's own default, for everything else (the app's idle memory).
-const DEFAULT_PAGE_CACHE_KIB: u32 = 2_000;
 
+/// Why a bundle is refused; the import changes nothing.
 fn refused(msg: impl Into<String>) -> ServiceError {
     ServiceError::Refused(msg.into())
 }
@@ -761,7 +759,8 @@ impl Ecrf {
             })?;
             Ok(())
         });
-        self.store.set_page_cache_kib(DEFAULT_PAGE_CACHE_KIB)?;
+        self.store
+            .set_page_cache_kib(ecrf_store::DEFAULT_PAGE_CACHE_KIB)?;
         applied?;
         if !sum.definitions.is_empty() {
             self.reload_definitions()?;

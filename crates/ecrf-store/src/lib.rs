@@ -25,7 +25,7 @@ pub use project::{
     DefinitionRow, DraftRow, FormState, LockRow, OverrideRow, QueryListRow, QueryMessageRow,
     QueryRow, SdvState, SignatureRow, SigningKeyRow, SubjectRow,
 };
-pub use store::{backup_path, Store, Tx};
+pub use store::{backup_path, Store, Tx, DEFAULT_PAGE_CACHE_KIB};
 pub use sync::{
     ConflictRow, ConflictVersion, ImportRow, NodeRow, PendingStream, ReceiveCache, Received,
     StreamInfo,

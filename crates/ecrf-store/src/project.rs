@@ -356,8 +356,8 @@ fn set_lock(
 /// The versions themselves are the item's value events in the log. An item with one head keeps
 /// it as its current value's `event_rowid` and nothing else; only an item with several heads
 /// lists them in `item_heads`. So the common case (a first value, or an edit of the value shown)
-/// is one statement: the current value is inserted, or replaced when its only head is the one
-/// the new version was written on. Whatever else (a value beside another node's, a fork, a
+/// is two plain statements at most: the current value is inserted, or else replaced when its
+/// only head is the one the new version was written on. Whatever else (a value beside another node's, a fork, a
 /// resolution) goes through [`merge_heads`].
 fn add_version(
     conn: &Connection,
@@ -441,7 +441,7 @@ fn put_current(
 }
 
 /// The row of an event in the log.
-pub(crate) fn event_rowid(conn: &Connection, id: &EventId) -> Result<Option<i64>> {
+fn event_rowid(conn: &Connection, id: &EventId) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(
             "SELECT rowid FROM events WHERE node = ?1 AND epoch = ?2 AND stream = ?3 AND seq = ?4",

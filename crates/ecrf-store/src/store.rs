@@ -124,8 +124,8 @@ impl Store {
         Ok(out)
     }
 
-    /// How much of the database SQLite keeps in memory for this connection, in KiB (SQLite's
-    /// default is 2 000). A bulk write such as an import touches index pages all over the file;
+    /// How much of the database SQLite keeps in memory for this connection, in KiB
+    /// ([`DEFAULT_PAGE_CACHE_KIB`] unless changed). A bulk write such as an import touches index pages all over the file;
     /// with more of them held it reads fewer back. Lowering it again frees the pages.
     pub fn set_page_cache_kib(&self, kib: u32) -> Result<()> {
         self.conn
@@ -194,6 +194,10 @@ impl Tx<'_> {
         &self.tx
     }
 }
+
+/// SQLite's own page cache size, KiB: what a connection has unless
+/// [`Store::set_page_cache_kib`] changes it (kept for the app's idle memory).
+pub const DEFAULT_PAGE_CACHE_KIB: u32 = 2_000;
 
 /// Where a backup made now for `reason` goes: `<db>.backups/<db>-<UTC time>-<reason>.db`.
 pub fn backup_path(db: &Path, reason: &str) -> PathBuf {

@@ -600,24 +600,28 @@ impl Store {
                 let id: EventId = h
                     .parse()
                     .map_err(|_| StoreError::Invalid(format!("stored event id {h}")))?;
-                let rowid = project::event_rowid(&self.conn, &id)?.ok_or_else(|| {
-                    StoreError::Invalid(format!(
-                        "a head of {} is not in the log: {h}",
-                        r.get::<_, String>(0).unwrap_or_default()
-                    ))
-                })?;
-                let version = project::version_at(&self.conn, rowid)?;
-                let (username, captured_at, imported_at) = self.conn.query_row(
-                    "SELECT username, captured_at, imported_at FROM events WHERE rowid = ?1",
-                    [rowid],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, Option<String>>(2)?,
+                let (rowid, username, captured_at, imported_at) = self
+                    .conn
+                    .query_row(
+                        "SELECT rowid, username, captured_at, imported_at FROM events \
+                         WHERE node = ?1 AND epoch = ?2 AND stream = ?3 AND seq = ?4",
+                        params![id.node.to_string(), id.epoch, id.stream, id.seq as i64],
+                        |r| {
+                            Ok((
+                                r.get::<_, i64>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, String>(2)?,
+                                r.get::<_, Option<String>>(3)?,
+                            ))
+                        },
+                    )
+                    .optional()?
+                    .ok_or_else(|| {
+                        StoreError::Invalid(format!(
+                            "a head of an item in conflict is not in the log: {h}"
                         ))
-                    },
-                )?;
+                    })?;
+                let version = project::version_at(&self.conn, rowid)?;
                 versions.push(ConflictVersion {
                     shown: h == shown,
                     event_id: h,
