@@ -4,7 +4,7 @@
 use crate::cd;
 use crate::error::{io_err, BundleError, Result};
 use crate::names::{self, Kind};
-use crate::sign::{digest_prefix, message, TAIL_LEN};
+use crate::sign::{hash_prefix, message, TAIL_LEN};
 use crate::{
     fingerprint, is_sha256_hex, verifying_key, Manifest, Member, StreamRange, CHUNK_EVENTS, FORMAT,
     FORMAT_VERSION, MANIFEST_NAME, MAX_COMPRESSION_RATIO, MAX_EVENTS_MEMBER_SIZE, MAX_FILE_SIZE,
@@ -16,7 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
@@ -34,6 +34,8 @@ pub struct BundleReader {
     archive: Mutex<Archive>,
     /// The archive index of each member of `manifest.members`.
     index: Vec<usize>,
+    /// SHA-256 of the whole file, hex.
+    file_sha256: String,
 }
 
 fn damaged(path: &Path, detail: impl Into<String>) -> BundleError {
@@ -148,6 +150,15 @@ impl<R: Read> Read for Hashing<R> {
         self.count += n as u64;
         Ok(n)
     }
+}
+
+/// When [`BundleReader`] checks the content of the members.
+#[derive(Clone, Copy)]
+enum Members {
+    /// All of them while opening.
+    CheckNow,
+    /// Each when it is read.
+    CheckOnRead,
 }
 
 /// One member, decompressed: its bytes when `keep`, its SHA-256 (hex) and actual size.
@@ -332,6 +343,20 @@ impl BundleReader {
     /// per-member size and compression-ratio limits, SHA-256 and size of every member (streamed:
     /// memory stays bounded for a multi-GB bundle).
     pub fn open(path: &Path) -> Result<BundleReader> {
+        Self::open_with(path, Members::CheckNow)
+    }
+
+    /// [`BundleReader::open`] without reading every member up front: the signature over
+    /// every byte of the file, the manifest, the names, the order and each member's declared
+    /// size and compression ratio are checked now, and each member's content (size and SHA-256
+    /// against the manifest) when it is read, before any of it is yielded. For a caller that
+    /// reads every member it uses inside a transaction it rolls back on the first error (the
+    /// import), which then inflates and hashes each member once instead of twice.
+    pub fn open_checking_members_on_read(path: &Path) -> Result<BundleReader> {
+        Self::open_with(path, Members::CheckOnRead)
+    }
+
+    fn open_with(path: &Path, members: Members) -> Result<BundleReader> {
         let mut file = File::open(path).map_err(io_err("open", path))?;
         let len = file.metadata().map_err(io_err("read", path))?.len();
         if len > MAX_FILE_SIZE {
@@ -391,7 +416,13 @@ impl BundleReader {
         let signature = Signature::from_bytes(&sig);
 
         // The signed region: everything but the signature's hex.
-        let digest = digest_prefix(&mut file, len - SIGNATURE_HEX_LEN as u64, path)?;
+        let signed = hash_prefix(&mut file, len - SIGNATURE_HEX_LEN as u64, path)?;
+        // The whole file's SHA-256 too (the signed region, then the signature), for the record
+        // of an import, without reading the file again.
+        let mut whole = signed.clone();
+        whole.update(sig_hex);
+        let file_sha256 = hex::encode(whole.finalize());
+        let digest: [u8; 32] = signed.finalize().into();
 
         let dir = cd::locate(&mut file, len - TAIL_LEN, eocd).map_err(|d| damaged(path, d))?;
         if dir.entries > MAX_MEMBERS as u64 {
@@ -551,7 +582,13 @@ impl BundleReader {
         for (i, name) in names_in_order.iter().enumerate() {
             let member: Option<&Member> = member_of[i].map(|k| &manifest.members[k]);
             let limit = names::classify(name).as_ref().map_or(0, limit_of);
-            let got = read_member(&mut archive, i, name, limit, false, path)?;
+            let got = match members {
+                Members::CheckNow => Some(read_member(&mut archive, i, name, limit, false, path)?),
+                Members::CheckOnRead => {
+                    precheck(&mut archive, i, name, limit, path)?;
+                    None
+                }
+            };
             let f = archive
                 .by_index_raw(i)
                 .map_err(|e| member_err(path, name, e))?;
@@ -563,7 +600,7 @@ impl BundleReader {
             }
             end_of_previous = f.data_start().saturating_add(f.compressed_size());
             drop(f);
-            if let Some(m) = member {
+            if let (Some(m), Some(got)) = (member, got) {
                 if got.sha256 != m.sha256 {
                     return Err(BundleError::HashMismatch {
                         path: path.to_path_buf(),
@@ -591,6 +628,7 @@ impl BundleReader {
             fingerprint,
             archive: Mutex::new(archive),
             index,
+            file_sha256,
         })
     }
 
@@ -605,6 +643,11 @@ impl BundleReader {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// SHA-256 of the whole file as it was verified (hex).
+    pub fn file_sha256(&self) -> &str {
+        &self.file_sha256
     }
 
     fn archive(&self) -> MutexGuard<'_, Archive> {
@@ -661,7 +704,8 @@ impl BundleReader {
         Ok((signature, got.sha256, got.bytes))
     }
 
-    /// The member read now is still the one verified at `open`.
+    /// The member read now is the one the manifest lists (and, after [`BundleReader::open`],
+    /// still the one verified then).
     fn check_again(&self, m: &Member, size: u64, sha256: &str) -> Result<()> {
         if sha256 != m.sha256 {
             return Err(BundleError::HashMismatch {
@@ -684,31 +728,19 @@ impl BundleReader {
     fn read_events(&self, k: usize, check: &mut StreamCheck) -> Result<Vec<ChangeEvent>> {
         let m = &self.manifest.members[k];
         let path = &self.path;
-        let mut archive = self.archive();
-        let f = archive
-            .by_index(self.index[k])
-            .map_err(|e| member_err(path, &m.name, e))?;
-        let mut r = BufReader::with_capacity(
-            1 << 16,
-            Hashing {
-                inner: f.take(m.size + 1),
-                hasher: Sha256::new(),
-                count: 0,
-            },
-        );
+        // The whole member first (bounded by its limits, whatever the ZIP directory or the
+        // manifest say), checked against the manifest before any line of it is parsed.
+        let limit = names::classify(&m.name).as_ref().map_or(0, limit_of);
+        let got = {
+            let mut archive = self.archive();
+            read_member(&mut archive, self.index[k], &m.name, limit, true, path)?
+        };
+        self.check_again(m, got.size, &got.sha256)?;
         let expected = m.events.unwrap_or(0);
         let mut events =
             Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(CHUNK_EVENTS));
-        let mut line = Vec::new();
         let mut n = 0u64;
-        loop {
-            line.clear();
-            let got = r
-                .read_until(b'\n', &mut line)
-                .map_err(|e| member_io_err(path, &m.name, e))?;
-            if got == 0 {
-                break;
-            }
+        for line in got.bytes.split_inclusive(|b| *b == b'\n') {
             n += 1;
             let bad_line = |detail: String| BundleError::BadEventLine {
                 path: path.clone(),
@@ -756,8 +788,6 @@ impl BundleReader {
             }
             events.push(ev);
         }
-        let h = r.into_inner();
-        self.check_again(m, h.count, &hex::encode(h.hasher.finalize()))?;
         if n != expected {
             return Err(BundleError::CountMismatch {
                 path: path.clone(),

@@ -35,6 +35,11 @@ pub(crate) fn message(digest: &[u8; 32]) -> Vec<u8> {
 
 /// SHA-256 of the first `len` bytes of `file`, read in large blocks.
 pub(crate) fn digest_prefix(file: &mut File, len: u64, path: &Path) -> Result<[u8; 32]> {
+    Ok(hash_prefix(file, len, path)?.finalize().into())
+}
+
+/// The SHA-256 state after the first `len` bytes of `file` (to finalise, or to go on with).
+pub(crate) fn hash_prefix(file: &mut File, len: u64, path: &Path) -> Result<Sha256> {
     file.seek(SeekFrom::Start(0))
         .map_err(io_err("read", path))?;
     let mut hasher = Sha256::new();
@@ -51,7 +56,7 @@ pub(crate) fn digest_prefix(file: &mut File, len: u64, path: &Path) -> Result<[u
         hasher.update(&buf[..got]);
         left -= got as u64;
     }
-    Ok(hasher.finalize().into())
+    Ok(hasher)
 }
 
 /// Signs the finished archive in `file` (length `len`, ending with the signature comment)

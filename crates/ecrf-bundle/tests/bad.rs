@@ -41,9 +41,14 @@ fn good() -> &'static Good {
     })
 }
 
-/// Opens the bundle and reads all its events and PDFs: the first error, if any.
-fn verify(path: &Path) -> Result<(), BundleError> {
-    let r = BundleReader::open(path)?;
+/// Opens the bundle and reads all its events and PDFs: the first error, if any. With
+/// `on_read`, opened as the import opens it (each member's content checked when read).
+fn verify(path: &Path, on_read: bool) -> Result<(), BundleError> {
+    let r = if on_read {
+        BundleReader::open_checking_members_on_read(path)?
+    } else {
+        BundleReader::open(path)?
+    };
     for c in r.event_chunks() {
         c?;
     }
@@ -685,22 +690,26 @@ fn bad_bundles_are_refused_with_clear_errors() {
     for (i, c) in cases().iter().enumerate() {
         let p = dir.path().join(format!("case{i}.ecrfb"));
         (c.make)(&p);
-        match verify(&p) {
-            Ok(()) => failures.push(format!("{}: accepted", c.name)),
-            Err(e) => {
-                let debug = format!("{e:?}");
-                let msg = e.to_string();
-                let path = p.display().to_string();
-                if !debug.starts_with(c.variant)
-                    || !msg.contains(c.fragment)
-                    || !msg.contains(&path)
-                {
-                    failures.push(format!(
-                        "{}: expected {} with {:?}, got {debug}\n    {msg}",
-                        c.name, c.variant, c.fragment
-                    ));
-                } else {
-                    println!("{:<58} {msg}", c.name);
+        // Refused the same way whether the members are checked at open or when read.
+        for on_read in [false, true] {
+            let mode = if on_read { " (checked on read)" } else { "" };
+            match verify(&p, on_read) {
+                Ok(()) => failures.push(format!("{}{mode}: accepted", c.name)),
+                Err(e) => {
+                    let debug = format!("{e:?}");
+                    let msg = e.to_string();
+                    let path = p.display().to_string();
+                    if !debug.starts_with(c.variant)
+                        || !msg.contains(c.fragment)
+                        || !msg.contains(&path)
+                    {
+                        failures.push(format!(
+                            "{}{mode}: expected {} with {:?}, got {debug}\n    {msg}",
+                            c.name, c.variant, c.fragment
+                        ));
+                    } else if !on_read {
+                        println!("{:<58} {msg}", c.name);
+                    }
                 }
             }
         }

@@ -438,9 +438,11 @@ impl Ecrf {
     ) -> Result<ImportSummary> {
         let file = path.display().to_string();
         let t0 = std::time::Instant::now();
-        let reader = BundleReader::open(path).map_err(bundle_err)?;
+        // The signature over every byte now; each member's content when it is read, inside
+        // the transaction below, which a bad member rolls back.
+        let reader = BundleReader::open_checking_members_on_read(path).map_err(bundle_err)?;
         log::debug!(
-            "import {}: file verified in {:?}",
+            "import {}: signature and structure verified in {:?}",
             path.display(),
             t0.elapsed()
         );
@@ -748,7 +750,7 @@ impl Ecrf {
             tx.record_import(&ImportRow {
                 id: 0,
                 file: file.clone(),
-                sha256: file_sha256(path)?,
+                sha256: reader.file_sha256().to_string(),
                 origin: m.origin.node.to_string(),
                 origin_site: m.origin.site.clone(),
                 created_at: m.created_at.clone(),
@@ -1012,16 +1014,6 @@ fn conflict_view(c: ConflictRow) -> Result<ConflictView> {
             })
             .collect(),
     })
-}
-
-fn file_sha256(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| ServiceError::Io(format!("{}: {e}", path.display())))?;
-    let mut h = Sha256::new();
-    std::io::copy(&mut f, &mut h)
-        .map_err(|e| ServiceError::Io(format!("{}: {e}", path.display())))?;
-    Ok(hex::encode(h.finalize()))
 }
 
 /// A received signed PDF must be intact, cover the whole file, and belong to a signature this
