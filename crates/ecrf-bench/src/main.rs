@@ -246,7 +246,7 @@ fn raw_insert_with_projections(dir: &Path, bundle: &Path) -> Result<f64> {
         let mut current = tx.prepare(
             "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid",
+             ON CONFLICT (subject, form, key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid",
         )?;
         for r in &rows {
             let ev = &r.ev;

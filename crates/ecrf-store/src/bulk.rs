@@ -215,8 +215,8 @@ impl Store {
             .iter()
             .flat_map(|(_, i)| i.iter().map(String::as_str))
             .collect();
-        // Every query is in the order of the subjects (by id); values by the index on
-        // (subject, form, item), whose columns select the rows before the table is read.
+        // Every query is in the order of the subjects (by id); values as ranges of the table,
+        // which is ordered by (subject, form, key).
         let mut forms = self
             .conn
             .prepare(&format!(

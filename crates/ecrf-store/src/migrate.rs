@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "heads instead of every version of an item",
         include_str!("sql/0012_item_heads.sql"),
     ),
+    (
+        "current values ordered by subject, form and key, without a rowid",
+        include_str!("sql/0013_values_by_subject.sql"),
+    ),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

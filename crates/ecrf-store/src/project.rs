@@ -391,7 +391,7 @@ fn add_version(
     let inserted = put_current(
         conn,
         "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
         (&key, form_key, item),
         &value,
         rowid,
@@ -404,9 +404,17 @@ fn add_version(
     if let Some(base) = base {
         let replaced = conn
             .prepare_cached(
-                "UPDATE item_values SET value = ?2, event_rowid = ?3 WHERE key = ?1 AND heads = 1 AND event_rowid = ?4",
+                "UPDATE item_values SET value = ?2, event_rowid = ?3 \
+                 WHERE subject = ?5 AND form = ?6 AND key = ?1 AND heads = 1 AND event_rowid = ?4",
             )?
-            .execute(params![key, value, rowid, base])?;
+            .execute(params![
+                key,
+                value,
+                rowid,
+                base,
+                item.form.subject.as_str(),
+                item.form.form
+            ])?;
         if replaced == 1 {
             return Ok(());
         }
@@ -465,8 +473,13 @@ fn merge_heads(
     refs: &[i64],
 ) -> Result<()> {
     let current: Option<(i64, i64)> = conn
-        .prepare_cached("SELECT heads, event_rowid FROM item_values WHERE key = ?1")?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached(
+            "SELECT heads, event_rowid FROM item_values WHERE subject = ?2 AND form = ?3 AND key = ?1",
+        )?
+        .query_row(
+            params![key, item.form.subject.as_str(), item.form.form],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let mut heads: Vec<i64> = match current {
         None => Vec::new(),
@@ -505,7 +518,7 @@ fn merge_heads(
         conn,
         "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid, heads = excluded.heads",
+         ON CONFLICT (subject, form, key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid, heads = excluded.heads",
         (key, form_key, item),
         &serde_json::to_string(&state.shown.value)?,
         shown_rowid,
@@ -729,8 +742,8 @@ fn subject(conn: &Connection, id: &SubjectId) -> Result<Option<SubjectRow>> {
 }
 
 /// The keys of a form instance's current values: every item key is its form's key, '/' and
-/// the rest, so they sort in `[form key + "/", form key + "0")` ('0' follows '/'), a range of
-/// the key's index.
+/// the rest, so they sort in `[form key + "/", form key + "0")` ('0' follows '/'): within the
+/// form's subject and name, the first columns of `item_values`' primary key, a range of it.
 pub(crate) fn form_range(f: &FormRef) -> [String; 2] {
     let k = f.key();
     [format!("{k}/"), format!("{k}0")]
@@ -740,10 +753,11 @@ pub(crate) fn form_range(f: &FormRef) -> [String; 2] {
 fn form_values(conn: &Connection, f: &FormRef) -> Result<Vec<(Slot, Json, EventId)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.grp, v.grp_repeat, v.item, v.value, e.node, e.epoch, e.stream, e.seq \
-         FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key >= ?1 AND v.key < ?2",
+         FROM item_values v JOIN events e ON e.rowid = v.event_rowid \
+         WHERE v.subject = ?3 AND v.form = ?4 AND v.key >= ?1 AND v.key < ?2",
     )?;
     let [lo, hi] = form_range(f);
-    let mut rows = stmt.query([lo, hi])?;
+    let mut rows = stmt.query(params![lo, hi, f.subject.as_str(), f.form])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let value: String = r.get(3)?;
@@ -771,10 +785,11 @@ fn form_values(conn: &Connection, f: &FormRef) -> Result<Vec<(Slot, Json, EventI
 /// Current values of a form instance ([`form_values`] without the events that set them).
 fn form_value_map(conn: &Connection, f: &FormRef) -> Result<FormValues> {
     let mut stmt = conn.prepare_cached(
-        "SELECT grp, grp_repeat, item, value FROM item_values WHERE key >= ?1 AND key < ?2",
+        "SELECT grp, grp_repeat, item, value FROM item_values \
+         WHERE subject = ?3 AND form = ?4 AND key >= ?1 AND key < ?2",
     )?;
     let [lo, hi] = form_range(f);
-    let mut rows = stmt.query([lo, hi])?;
+    let mut rows = stmt.query(params![lo, hi, f.subject.as_str(), f.form])?;
     let mut out = FormValues::new();
     while let Some(r) = rows.next()? {
         let value: String = r.get(3)?;
@@ -882,8 +897,9 @@ fn overrides(conn: &Connection, f: &FormRef) -> Result<Vec<OverrideRow>> {
 fn item_event(conn: &Connection, item: &ItemRef) -> Result<Option<EventId>> {
     let row = conn
         .query_row(
-            "SELECT e.node, e.epoch, e.stream, e.seq FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key = ?1",
-            [item.key()],
+            "SELECT e.node, e.epoch, e.stream, e.seq FROM item_values v JOIN events e ON e.rowid = v.event_rowid \
+             WHERE v.subject = ?2 AND v.form = ?3 AND v.key = ?1",
+            params![item.key(), item.form.subject.as_str(), item.form.form],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)),
         )
         .optional()?;
@@ -1157,18 +1173,21 @@ pub struct SdvState {
 }
 
 fn sdv_state(conn: &Connection, f: &FormRef) -> Result<SdvState> {
+    let [lo, hi] = form_range(f);
     let newest_value: i64 = conn
         .prepare_cached(
-            "SELECT coalesce(max(e.hlc), 0) FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key >= ?1 AND v.key < ?2",
+            "SELECT coalesce(max(e.hlc), 0) FROM item_values v JOIN events e ON e.rowid = v.event_rowid \
+             WHERE v.subject = ?3 AND v.form = ?4 AND v.key >= ?1 AND v.key < ?2",
         )?
-        .query_row(form_range(f), |r| r.get(0))?;
+        .query_row(params![lo, hi, f.subject.as_str(), f.form], |r| r.get(0))?;
     let mut out = SdvState::default();
     let mut stmt = conn.prepare_cached(
         "SELECT s.target_key, s.level, s.verified, s.hlc, s.username, s.at, \
-         (SELECT e.hlc FROM item_values v JOIN events e ON e.rowid = v.event_rowid WHERE v.key = s.target_key) \
+         (SELECT e.hlc FROM item_values v JOIN events e ON e.rowid = v.event_rowid \
+          WHERE v.subject = ?2 AND v.form = ?3 AND v.key = s.target_key) \
          FROM sdv s WHERE s.form_key = ?1",
     )?;
-    let mut rows = stmt.query([f.key()])?;
+    let mut rows = stmt.query(params![f.key(), f.subject.as_str(), f.form])?;
     while let Some(r) = rows.next()? {
         let key: String = r.get(0)?;
         let level: String = r.get(1)?;

@@ -106,6 +106,72 @@ fn schema_v11_upgrades_to_heads() {
     assert!(report.ok(), "{report:?}");
 }
 
+/// Version 12 kept current values in a rowid table with two indexes; version 13 keeps them in
+/// one B-tree ordered by (subject, form, key). A populated version-12 database upgrades with
+/// its rows copied (no rebuild), every value and head as before, and verifies clean.
+#[test]
+fn schema_v12_upgrades_to_values_by_subject() {
+    let (_dir, path) = from_fixture(include_str!("fixtures/schema-v12.sql"));
+    let before: Vec<(String, String, i64, i64)> = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT key, value, event_rowid, heads FROM item_values ORDER BY key")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(before.len(), 6);
+    let store = Store::open(&path, None, false).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let conn = store.conn();
+    let table: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'item_values'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        table.contains("PRIMARY KEY (subject, form, key)"),
+        "{table}"
+    );
+    assert!(table.ends_with("WITHOUT ROWID"), "{table}");
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'item_values' AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 0, "no index beside the table");
+    let mut stmt = conn
+        .prepare("SELECT key, value, event_rowid, heads FROM item_values ORDER BY key")
+        .unwrap();
+    let after: Vec<(String, String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(after, before);
+    let form = ecrf_core::address::FormRef::new(
+        ecrf_core::ids::SubjectId::parse("S07-001").unwrap(),
+        "SCR",
+        1,
+        "DM",
+        1,
+    )
+    .unwrap();
+    let values = store.form_value_map(&form).unwrap();
+    assert_eq!(values.len(), 6, "{values:?}");
+    assert!(values
+        .iter()
+        .any(|(s, v)| s.item == "WEIGHT" && *v == serde_json::json!(59.5)));
+    let report = store.verify().unwrap();
+    assert!(report.ok(), "{report:?}");
+}
+
 #[test]
 fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
