@@ -9,7 +9,7 @@
 //! another hash is a fork.
 
 use crate::address::{FormRef, ItemRef};
-use crate::canonical::hash_canonical;
+use crate::canonical::{has_canonical_hash, hash_canonical};
 use crate::hlc::Hlc;
 use crate::ids::SubjectId;
 use crate::roles::Role;
@@ -471,7 +471,17 @@ impl ChangeEvent {
     }
 
     pub fn hash_is_valid(&self) -> bool {
-        self.computed_hash().is_ok_and(|h| h == self.hash)
+        has_canonical_hash(
+            &ContentRef {
+                id: &self.id,
+                hlc: self.hlc,
+                actor: &self.actor,
+                captured_at: &self.captured_at,
+                payload: &self.payload,
+            },
+            &self.hash,
+        )
+        .unwrap_or(false)
     }
 }
 

@@ -11,6 +11,18 @@ fn from_fixture(sql: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// The demographics form of the subject of the version-11 and version-12 fixtures.
+fn fixture_dm_form() -> ecrf_core::address::FormRef {
+    ecrf_core::address::FormRef::new(
+        ecrf_core::ids::SubjectId::parse("S07-001").unwrap(),
+        "SCR",
+        1,
+        "DM",
+        1,
+    )
+    .unwrap()
+}
+
 #[test]
 fn schema_v1_upgrades_and_rebuilds_projections() {
     let (_dir, path) = from_fixture(include_str!("fixtures/schema-v1.sql"));
@@ -25,14 +37,7 @@ fn schema_v1_upgrades_and_rebuilds_projections() {
     let subjects = store.subjects().unwrap();
     assert_eq!(subjects.len(), 1);
     assert_eq!(subjects[0].subject, "S07-001");
-    let form = ecrf_core::address::FormRef::new(
-        ecrf_core::ids::SubjectId::parse("S07-001").unwrap(),
-        "SCR",
-        1,
-        "DM",
-        1,
-    )
-    .unwrap();
+    let form = fixture_dm_form();
     let values = store.form_value_map(&form).unwrap();
     let weight = values
         .iter()
@@ -72,14 +77,7 @@ fn schema_v11_upgrades_to_heads() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(tables, ["item_heads", "item_values"]);
-    let form = ecrf_core::address::FormRef::new(
-        ecrf_core::ids::SubjectId::parse("S07-001").unwrap(),
-        "SCR",
-        1,
-        "DM",
-        1,
-    )
-    .unwrap();
+    let form = fixture_dm_form();
     let values = store.form_value_map(&form).unwrap();
     assert_eq!(values.len(), 6, "{values:?}");
     let weight = values
@@ -155,14 +153,7 @@ fn schema_v12_upgrades_to_values_by_subject() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(after, before);
-    let form = ecrf_core::address::FormRef::new(
-        ecrf_core::ids::SubjectId::parse("S07-001").unwrap(),
-        "SCR",
-        1,
-        "DM",
-        1,
-    )
-    .unwrap();
+    let form = fixture_dm_form();
     let values = store.form_value_map(&form).unwrap();
     assert_eq!(values.len(), 6, "{values:?}");
     assert!(values
