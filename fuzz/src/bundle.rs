@@ -1,5 +1,6 @@
 //! Harnesses of the bundle reader: `BundleReader::open` on a file, then every event chunk and
-//! every PDF.
+//! every PDF; the same with `open_checking_members_on_read` (the import's), which must accept
+//! exactly the same files.
 //!
 //! A bundle is signed as a whole, so a mutated file almost always stops at the signature. To
 //! reach what comes after it, both harnesses sign what they open with a fixed fuzzing key
@@ -60,10 +61,30 @@ fn ends_like_a_bundle(data: &[u8]) -> bool {
     data.len() >= n && &data[data.len() - n..data.len() - SIG_HEX] == SIG_PREFIX
 }
 
-/// Opens and reads everything of the bundle at `path`. Never panics on a bad file: a panic is
-/// a bug of the reader. What the reader hands out must hold what it promises.
+/// Opens and reads everything of the bundle at `path`, both as `BundleReader::open` does
+/// (every member checked first) and as the import does (each member checked when read). Never
+/// panics on a bad file: a panic is a bug of the reader. What the reader hands out must hold
+/// what it promises, and both ways must accept the same files, with as many events and PDFs
+/// (they may name different first problems of a bad one).
 pub fn read_all(path: &Path) -> Result<(usize, usize), String> {
-    let r = BundleReader::open(path).map_err(|e| e.to_string())?;
+    let now = read_all_with(path, BundleReader::open);
+    let on_read = read_all_with(path, BundleReader::open_checking_members_on_read);
+    match (&now, &on_read) {
+        (Ok(a), Ok(b)) => assert_eq!(
+            a, b,
+            "the two ways of opening read different numbers of events or PDFs"
+        ),
+        (Err(_), Err(_)) => {}
+        _ => panic!("one way of opening accepts what the other refuses: {now:?} / {on_read:?}"),
+    }
+    now
+}
+
+fn read_all_with(
+    path: &Path,
+    open: fn(&Path) -> ecrf_bundle::Result<BundleReader>,
+) -> Result<(usize, usize), String> {
+    let r = open(path).map_err(|e| e.to_string())?;
     let _ = (r.manifest(), r.fingerprint(), r.path());
     let mut events = 0;
     for chunk in r.event_chunks() {
