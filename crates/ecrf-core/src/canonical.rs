@@ -8,7 +8,7 @@ mod ser;
 
 /// The RFC 8785 canonical serialisation of `value`.
 ///
-/// Written straight from `value`'s `Serialize` (see [`ser`]): the bytes
+/// Written straight from `value`'s `Serialize` (see the `ser` module): the bytes
 /// `serde_json_canonicalizer` (the reference, checked by a property test below) gives for
 /// `serde_json::to_value(value)`, several times faster than building that value first. This is
 /// the hottest step of an import, which checks the hash of every event it reads.

@@ -459,29 +459,24 @@ impl ChangeEvent {
         }
     }
 
-    /// Recomputes the content hash.
-    pub fn computed_hash(&self) -> Result<String, CoreError> {
-        hash_canonical(&ContentRef {
+    /// What the content hash covers, borrowed.
+    fn content_ref(&self) -> ContentRef<'_> {
+        ContentRef {
             id: &self.id,
             hlc: self.hlc,
             actor: &self.actor,
             captured_at: &self.captured_at,
             payload: &self.payload,
-        })
+        }
+    }
+
+    /// Recomputes the content hash.
+    pub fn computed_hash(&self) -> Result<String, CoreError> {
+        hash_canonical(&self.content_ref())
     }
 
     pub fn hash_is_valid(&self) -> bool {
-        has_canonical_hash(
-            &ContentRef {
-                id: &self.id,
-                hlc: self.hlc,
-                actor: &self.actor,
-                captured_at: &self.captured_at,
-                payload: &self.payload,
-            },
-            &self.hash,
-        )
-        .unwrap_or(false)
+        has_canonical_hash(&self.content_ref(), &self.hash).unwrap_or(false)
     }
 }
 

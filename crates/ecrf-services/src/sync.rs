@@ -761,9 +761,12 @@ impl Ecrf {
             })?;
             Ok(())
         });
-        self.store
-            .set_page_cache_kib(ecrf_store::DEFAULT_PAGE_CACHE_KIB)?;
+        let restored = self
+            .store
+            .set_page_cache_kib(ecrf_store::DEFAULT_PAGE_CACHE_KIB);
+        // The import's own error first, if it failed.
         applied?;
+        restored?;
         if !sum.definitions.is_empty() {
             self.reload_definitions()?;
         }

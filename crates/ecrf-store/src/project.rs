@@ -350,6 +350,17 @@ fn set_lock(
     Ok(())
 }
 
+/// The insert of every column of `item_values` (bound by [`put_current`]), then `$on_conflict`.
+macro_rules! insert_current {
+    ($on_conflict:literal) => {
+        concat!(
+            "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ",
+            $on_conflict
+        )
+    };
+}
+
 /// Adds a version of an item's value: it replaces the heads it was written on (its refs), and
 /// the merge policy shows one of the heads.
 ///
@@ -357,8 +368,8 @@ fn set_lock(
 /// it as its current value's `event_rowid` and nothing else; only an item with several heads
 /// lists them in `item_heads`. So the common case (a first value, or an edit of the value shown)
 /// is two plain statements at most: the current value is inserted, or else replaced when its
-/// only head is the one the new version was written on. Whatever else (a value beside another node's, a fork, a
-/// resolution) goes through [`merge_heads`].
+/// only head is the one the new version was written on. Whatever else (a value beside another
+/// node's, a fork, a resolution) goes through [`merge_heads`].
 fn add_version(
     conn: &Connection,
     ev: &ChangeEvent,
@@ -390,8 +401,7 @@ fn add_version(
     // statement does when it runs (an edit).
     let inserted = put_current(
         conn,
-        "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING",
+        insert_current!("ON CONFLICT DO NOTHING"),
         (&key, form_key, item),
         &value,
         rowid,
@@ -423,8 +433,8 @@ fn add_version(
     merge_heads(conn, item, form_key, &key, rowid, &ref_rowids)
 }
 
-/// Writes an item's current value with `sql`, an insert of every column of `item_values` in
-/// order (`?1`..`?11`) and what it does on conflict. Returns the rows changed.
+/// Writes an item's current value with `sql`, an [`insert_current!`] with what it does on
+/// conflict. Returns the rows changed.
 fn put_current(
     conn: &Connection,
     sql: &str,
@@ -516,9 +526,10 @@ fn merge_heads(
     let shown_rowid = rowids.get(&state.shown.id).copied().unwrap_or(rowid);
     put_current(
         conn,
-        "INSERT INTO item_values (key, form_key, subject, event, form, grp, grp_repeat, item, value, event_rowid, heads) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
-         ON CONFLICT (subject, form, key) DO UPDATE SET value = excluded.value, event_rowid = excluded.event_rowid, heads = excluded.heads",
+        insert_current!(
+            "ON CONFLICT (subject, form, key) DO UPDATE SET value = excluded.value, \
+             event_rowid = excluded.event_rowid, heads = excluded.heads"
+        ),
         (key, form_key, item),
         &serde_json::to_string(&state.shown.value)?,
         shown_rowid,

@@ -125,8 +125,9 @@ impl Store {
     }
 
     /// How much of the database SQLite keeps in memory for this connection, in KiB
-    /// ([`DEFAULT_PAGE_CACHE_KIB`] unless changed). A bulk write such as an import touches index pages all over the file;
-    /// with more of them held it reads fewer back. Lowering it again frees the pages.
+    /// ([`DEFAULT_PAGE_CACHE_KIB`] unless changed). A bulk write such as an import touches
+    /// index pages all over the file; with more of them held it reads fewer back. Lowering it
+    /// again frees the pages.
     pub fn set_page_cache_kib(&self, kib: u32) -> Result<()> {
         self.conn
             .pragma_update(None, "cache_size", -(i64::from(kib)))?;
