@@ -161,12 +161,19 @@ enum Members {
     CheckOnRead,
 }
 
-/// One member, decompressed: its bytes when `keep`, its SHA-256 (hex) and actual size.
-/// Memory stays bounded when `keep` is false, whatever the member's size.
+/// One member, decompressed: its bytes when kept, its SHA-256 (hex) and actual size.
+/// Memory stays bounded when they are not kept, whatever the member's size.
 struct Read1 {
     bytes: Vec<u8>,
     sha256: String,
     size: u64,
+}
+
+/// Whether [`read_member`] keeps the bytes it reads, and in what (a buffer used before keeps its
+/// capacity: a bundle's members of events are read one after another into one buffer).
+enum Keep {
+    Into(Vec<u8>),
+    No,
 }
 
 fn read_member(
@@ -174,7 +181,7 @@ fn read_member(
     i: usize,
     name: &str,
     limit: u64,
-    keep: bool,
+    keep: Keep,
     path: &Path,
 ) -> Result<Read1> {
     let (declared, cap) = precheck(archive, i, name, limit, path)?;
@@ -185,7 +192,9 @@ fn read_member(
         count: 0,
     };
     let mut bytes = Vec::new();
-    if keep {
+    if let Keep::Into(buf) = keep {
+        bytes = buf;
+        bytes.clear();
         bytes.reserve(usize::try_from(declared.min(cap)).unwrap_or(0));
         r.read_to_end(&mut bytes)
             .map_err(|e| member_io_err(path, name, e))?;
@@ -452,7 +461,7 @@ impl BundleReader {
             manifest_index,
             MANIFEST_NAME,
             MAX_MANIFEST_SIZE,
-            true,
+            Keep::Into(Vec::new()),
             path,
         )?;
         let value: Value = serde_json::from_slice(&raw.bytes)
@@ -583,7 +592,9 @@ impl BundleReader {
             let member: Option<&Member> = member_of[i].map(|k| &manifest.members[k]);
             let limit = names::classify(name).as_ref().map_or(0, limit_of);
             let got = match members {
-                Members::CheckNow => Some(read_member(&mut archive, i, name, limit, false, path)?),
+                Members::CheckNow => {
+                    Some(read_member(&mut archive, i, name, limit, Keep::No, path)?)
+                }
                 Members::CheckOnRead => {
                     precheck(&mut archive, i, name, limit, path)?;
                     None
@@ -668,6 +679,7 @@ impl BundleReader {
             pos: 0,
             check: StreamCheck::new(&self.manifest.streams),
             finished: false,
+            buf: Vec::new(),
         }
     }
 
@@ -697,7 +709,7 @@ impl BundleReader {
             self.index[k],
             &m.name,
             MAX_PDF_SIZE,
-            true,
+            Keep::Into(Vec::new()),
             &self.path,
         )?;
         self.check_again(m, got.size, &got.sha256)?;
@@ -725,7 +737,14 @@ impl BundleReader {
         Ok(())
     }
 
-    fn read_events(&self, k: usize, check: &mut StreamCheck) -> Result<Vec<ChangeEvent>> {
+    /// The events of member `k`, read through `buf` (which is given back emptied, with its
+    /// capacity, for the next member).
+    fn read_events(
+        &self,
+        k: usize,
+        check: &mut StreamCheck,
+        buf: &mut Vec<u8>,
+    ) -> Result<Vec<ChangeEvent>> {
         let m = &self.manifest.members[k];
         let path = &self.path;
         // The whole member first (bounded by its limits, whatever the ZIP directory or the
@@ -733,7 +752,14 @@ impl BundleReader {
         let limit = names::classify(&m.name).as_ref().map_or(0, limit_of);
         let got = {
             let mut archive = self.archive();
-            read_member(&mut archive, self.index[k], &m.name, limit, true, path)?
+            read_member(
+                &mut archive,
+                self.index[k],
+                &m.name,
+                limit,
+                Keep::Into(std::mem::take(buf)),
+                path,
+            )?
         };
         self.check_again(m, got.size, &got.sha256)?;
         let expected = m.events.unwrap_or(0);
@@ -788,6 +814,8 @@ impl BundleReader {
             }
             events.push(ev);
         }
+        *buf = got.bytes;
+        buf.clear();
         if n != expected {
             return Err(BundleError::CountMismatch {
                 path: path.clone(),
@@ -888,6 +916,8 @@ struct EventChunks<'a> {
     pos: usize,
     check: StreamCheck,
     finished: bool,
+    /// The buffer each member is read into, kept from one member to the next.
+    buf: Vec<u8>,
 }
 
 impl Iterator for EventChunks<'_> {
@@ -904,7 +934,7 @@ impl Iterator for EventChunks<'_> {
             if members[k].events.is_none() {
                 continue;
             }
-            let r = self.reader.read_events(k, &mut self.check);
+            let r = self.reader.read_events(k, &mut self.check, &mut self.buf);
             self.finished = r.is_err();
             return Some(r);
         }

@@ -140,6 +140,8 @@ mod tests {
             any::<bool>().prop_map(Json::Bool),
             any::<i64>().prop_map(|n| json!(n)),
             any::<u64>().prop_map(|n| json!(n)),
+            // Integers on both sides of 2^53, where writing them without a double stops.
+            (-(1i64 << 54)..(1i64 << 54)).prop_map(|n| json!(n)),
             any::<f64>()
                 .prop_filter("finite", |f| f.is_finite())
                 .prop_map(|f| json!(f)),
@@ -165,6 +167,31 @@ mod tests {
                 String::from_utf8(to_canonical(&v).unwrap()).unwrap(),
                 String::from_utf8(reference).unwrap()
             );
+        }
+    }
+
+    /// Integers are written as ECMAScript writes the double they are: exactly up to 2^53,
+    /// rounded beyond (the reference crate's bytes, each case by hand too).
+    #[test]
+    fn integers_around_two_to_the_53() {
+        let cases: [(Json, &str); 10] = [
+            (json!(0), "0"),
+            (json!(-1), "-1"),
+            (json!(9_007_199_254_740_991i64), "9007199254740991"),
+            (json!(9_007_199_254_740_992u64), "9007199254740992"),
+            (json!(-9_007_199_254_740_992i64), "-9007199254740992"),
+            // 2^53 + 1 is no double: it rounds to 2^53.
+            (json!(9_007_199_254_740_993u64), "9007199254740992"),
+            (json!(-9_007_199_254_740_993i64), "-9007199254740992"),
+            (json!(123_456_789_012_345_678u64), "123456789012345680"),
+            (json!(u64::MAX), "18446744073709552000"),
+            (json!(i64::MIN), "-9223372036854776000"),
+        ];
+        for (v, want) in cases {
+            let got = String::from_utf8(to_canonical(&v).unwrap()).unwrap();
+            assert_eq!(got, want, "{v}");
+            let reference = serde_json_canonicalizer::to_vec(&v).unwrap();
+            assert_eq!(got.as_bytes(), reference.as_slice(), "{v}");
         }
     }
 

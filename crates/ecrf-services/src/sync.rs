@@ -591,12 +591,18 @@ impl Ecrf {
             // Two stages on two threads: one reads the bundle (inflate, parse, check each
             // event's hash), the other plans and applies. At most a few members are in memory
             // (the channel holds two), so memory stays bounded whatever the bundle's size.
+            //
+            // Each chunk applied goes back to the reader, which frees it: the memory is freed
+            // by the thread that allocated it (cheaper for the allocator) and the thread that
+            // writes, the slower of the two, does not spend its time freeing.
             std::thread::scope(|scope| -> Result<()> {
                 let (send, chunks) = std::sync::mpsc::sync_channel(2);
+                let (give_back, applied) = std::sync::mpsc::sync_channel::<Vec<Incoming>>(1);
                 std::thread::Builder::new()
                     .name("bundle-reader".into())
                     .spawn_scoped(scope, move || {
                         for chunk in reader.event_chunks() {
+                            applied.try_iter().for_each(drop);
                             let chunk = chunk.map_err(bundle_err).and_then(|events| {
                                 events
                                     .into_iter()
@@ -665,6 +671,8 @@ impl Ecrf {
                     }
                     tx.flush_received(&mut cache)?;
                     done += chunk.len() as u64;
+                    // Freed here only when the reader has stopped or is behind in freeing.
+                    let _ = give_back.try_send(chunk);
                     progress(ImportProgress {
                         file: file.clone(),
                         done,

@@ -1,7 +1,8 @@
 //! The change log: appending local events (sequence, clock, hash, chain) and reading events.
 
 use crate::node::read_node;
-use crate::{project, Result, Store, Tx};
+use crate::project::{self, ValueRow};
+use crate::{Result, Store, Tx};
 use ecrf_core::canonical::{chain_link, GENESIS};
 use ecrf_core::event::{Actor, ChangeEvent, EventContent, EventId, Payload, STREAM_ALL};
 use ecrf_core::hlc::Hlc;
@@ -141,23 +142,33 @@ pub(crate) fn head(
         .optional()?)
 }
 
-/// An event received from another node with its payload already serialised for the log. It is
-/// made on whatever thread reads the bundle, so that the one writing the database only binds
-/// and inserts.
+/// An event received from another node with its payload already serialised for the log, and
+/// the keys and value text of the current value it sets. It is made on whatever thread reads the
+/// bundle, so that the one writing the database only binds and inserts.
 #[derive(Debug, Clone)]
 pub struct Incoming {
     pub event: ChangeEvent,
     payload: String,
+    value: Option<ValueRow>,
 }
 
 impl Incoming {
     pub fn new(event: ChangeEvent) -> Result<Incoming> {
         let payload = serde_json::to_string(&event.payload)?;
-        Ok(Incoming { event, payload })
+        let value = ValueRow::of(&event)?;
+        Ok(Incoming {
+            event,
+            payload,
+            value,
+        })
     }
 
     pub(crate) fn payload(&self) -> &str {
         &self.payload
+    }
+
+    pub(crate) fn value_row(&self) -> Option<&ValueRow> {
+        self.value.as_ref()
     }
 }
 

@@ -78,6 +78,46 @@ pub(crate) fn apply(
     rowid: i64,
     touches: Option<&mut FormTouches>,
 ) -> Result<()> {
+    apply_with(conn, ev, rowid, touches, ValueRow::of(ev)?.as_ref())
+}
+
+/// What the current value of a value set (or a conflict's resolution) is written with: its form
+/// and item keys and its value as JSON text. Worked out from the event alone, so an import makes
+/// it on the thread that reads the bundle and the writing thread only binds it.
+#[derive(Debug, Clone)]
+pub(crate) struct ValueRow {
+    form_key: String,
+    key: String,
+    value: String,
+}
+
+impl ValueRow {
+    /// The row of a value set or a resolution; `None` for other events.
+    pub(crate) fn of(ev: &ChangeEvent) -> Result<Option<ValueRow>> {
+        let (item, value) = match &ev.payload {
+            Payload::ValueSet { item, new, .. } => (item, new),
+            Payload::ConflictResolved { item, chosen, .. } => (item, chosen),
+            _ => return Ok(None),
+        };
+        let form_key = item.form.key();
+        Ok(Some(ValueRow {
+            key: item.key_in(&form_key),
+            form_key,
+            value: serde_json::to_string(value)?,
+        }))
+    }
+}
+
+/// [`apply`] with the event's [`ValueRow`] made already (`None` when it has none).
+pub(crate) fn apply_with(
+    conn: &Connection,
+    ev: &ChangeEvent,
+    rowid: i64,
+    touches: Option<&mut FormTouches>,
+    row: Option<&ValueRow>,
+) -> Result<()> {
+    let value_row =
+        || row.ok_or_else(|| StoreError::Invalid(format!("{}: a value without its row", ev.id)));
     match &ev.payload {
         Payload::SubjectEnrolled {
             subject,
@@ -91,23 +131,22 @@ pub(crate) fn apply(
         }
         Payload::ValueSet {
             item,
-            new,
             definition_version,
             ..
         } => {
-            let form_key = item.form.key();
+            let row = value_row()?;
             touch_form(
                 conn,
                 &item.form,
-                &form_key,
+                &row.form_key,
                 definition_version,
                 rowid,
                 touches,
             )?;
-            add_version(conn, ev, rowid, item, &form_key, new)?;
+            add_version(conn, ev, rowid, item, row)?;
         }
-        Payload::ConflictResolved { item, chosen, .. } => {
-            add_version(conn, ev, rowid, item, &item.form.key(), chosen)?;
+        Payload::ConflictResolved { item, .. } => {
+            add_version(conn, ev, rowid, item, value_row()?)?;
         }
         Payload::FormCompleted {
             form,
@@ -375,11 +414,13 @@ fn add_version(
     ev: &ChangeEvent,
     rowid: i64,
     item: &ItemRef,
-    form_key: &str,
-    value: &Json,
+    row: &ValueRow,
 ) -> Result<()> {
-    let key = item.key_in(form_key);
-    let value = serde_json::to_string(value)?;
+    let ValueRow {
+        form_key,
+        key,
+        value,
+    } = row;
     let refs = ev.payload.refs();
     let mut ref_rowids = Vec::with_capacity(refs.len());
     for r in &refs {
@@ -394,7 +435,7 @@ fn add_version(
     let base = match ref_rowids.as_slice() {
         [] => None,
         [one] => Some(*one),
-        _ => return merge_heads(conn, item, form_key, &key, rowid, &ref_rowids),
+        _ => return merge_heads(conn, item, form_key, key, rowid, &ref_rowids),
     };
     // Two plain statements rather than one upsert: an upsert (or RETURNING) makes SQLite keep a
     // statement journal, a copy of every page it touches, which cost more than the second
@@ -402,8 +443,8 @@ fn add_version(
     let inserted = put_current(
         conn,
         insert_current!("ON CONFLICT DO NOTHING"),
-        (&key, form_key, item),
-        &value,
+        (key, form_key, item),
+        value,
         rowid,
         1,
     )?;
@@ -430,7 +471,7 @@ fn add_version(
         }
     }
     // A value beside another node's, a fork, a resolution: the merge policy decides.
-    merge_heads(conn, item, form_key, &key, rowid, &ref_rowids)
+    merge_heads(conn, item, form_key, key, rowid, &ref_rowids)
 }
 
 /// Writes an item's current value with `sql`, an [`insert_current!`] with what it does on

@@ -104,22 +104,24 @@ pub struct PendingStream {
 /// Forms' `updated_rowid` are written in runs (see [`project::FormTouches`]): call
 /// [`Tx::flush_received`] before reading forms or committing.
 pub struct ReceiveCache {
-    heads: HashMap<(Uuid, u32, String), (u64, String)>,
+    /// By (node, epoch), then stream: (last sequence number, chain), looked up without making
+    /// a key.
+    heads: HashMap<(Uuid, u32), HashMap<String, (u64, String)>>,
     pending_possible: bool,
     touches: project::FormTouches,
 }
 
 impl ReceiveCache {
-    fn head(&mut self, conn: &Connection, id: &EventId) -> Result<&(u64, String)> {
-        let key = (id.node, id.epoch, id.stream.clone());
-        if !self.heads.contains_key(&key) {
+    fn head(&mut self, conn: &Connection, id: &EventId) -> Result<&mut (u64, String)> {
+        let streams = self.heads.entry((id.node, id.epoch)).or_default();
+        if !streams.contains_key(id.stream.as_str()) {
             let h = head(conn, &id.node, id.epoch, &id.stream)?
                 .map(|h| (h.seq, h.chain))
                 .unwrap_or((0, GENESIS.to_string()));
-            self.heads.insert(key.clone(), h);
+            streams.insert(id.stream.clone(), h);
         }
-        self.heads
-            .get(&key)
+        streams
+            .get_mut(id.stream.as_str())
             .ok_or_else(|| StoreError::Invalid("stream head cache".into()))
     }
 
@@ -281,26 +283,23 @@ impl Tx<'_> {
         flagged: bool,
     ) -> Result<i64> {
         let ev = &inc.event;
-        let (head_seq, prev) = c.head(&self.tx, &ev.id)?.clone();
-        if head_seq + 1 != ev.id.seq {
+        let head = c.head(&self.tx, &ev.id)?;
+        if head.0 + 1 != ev.id.seq {
             return Err(StoreError::Invalid(format!(
                 "event {} does not follow its stream",
                 ev.id
             )));
         }
-        let chain = chain_link(&prev, &ev.hash);
+        let chain = chain_link(&head.1, &ev.hash);
         let rowid = insert_encoded(&self.tx, ev, inc.payload(), &chain, Some(imported_at))?;
-        c.heads.insert(
-            (ev.id.node, ev.id.epoch, ev.id.stream.clone()),
-            (ev.id.seq, chain),
-        );
+        *head = (ev.id.seq, chain);
         if flagged {
             self.tx.execute(
                 "INSERT INTO future_events (event_rowid, imported_at) VALUES (?1, ?2)",
                 params![rowid, imported_at],
             )?;
         }
-        project::apply(&self.tx, ev, rowid, Some(&mut c.touches))?;
+        project::apply_with(&self.tx, ev, rowid, Some(&mut c.touches), inc.value_row())?;
         Ok(rowid)
     }
 

@@ -38,6 +38,27 @@ pub(super) struct Canon<'a> {
     pub(super) out: &'a mut Vec<u8>,
 }
 
+/// Integers of at most 2^53 in magnitude are exact doubles, which ECMAScript (and so RFC 8785)
+/// writes as plain integers: their own decimal digits, without finding the double's shortest
+/// form. Larger ones are rounded to a double first, as every JSON number is one.
+const EXACT: u64 = 1 << 53;
+
+fn unsigned(v: u64, out: &mut Vec<u8>) {
+    if v <= EXACT {
+        out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    } else {
+        number(v as f64, out);
+    }
+}
+
+fn signed(v: i64, out: &mut Vec<u8>) {
+    if v.unsigned_abs() <= EXACT {
+        out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    } else {
+        number(v as f64, out);
+    }
+}
+
 fn number(f: f64, out: &mut Vec<u8>) {
     if f.is_finite() {
         out.extend_from_slice(ryu_js::Buffer::new().format_finite(f).as_bytes());
@@ -74,7 +95,7 @@ impl<'a> ser::Serializer for Canon<'a> {
     }
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
         // Every JSON number is an IEEE double to RFC 8785 (as `Number::as_f64` makes it).
-        number(v as f64, self.out);
+        signed(v, self.out);
         Ok(())
     }
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
@@ -96,7 +117,7 @@ impl<'a> ser::Serializer for Canon<'a> {
         self.serialize_u64(u64::from(v))
     }
     fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        number(v as f64, self.out);
+        unsigned(v, self.out);
         Ok(())
     }
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
@@ -308,12 +329,12 @@ impl<'a> Object<'a> {
             open_variant(v, self.out);
         }
         // Stable, so of two members with the same name the last stays last: it is the one kept.
-        let in_order = self
-            .members
-            .windows(2)
-            .all(|w| w[0].0.is_ascii() && w[1].0.is_ascii() && w[0].0 < w[1].0);
-        if !in_order {
+        let ascii = self.members.iter().all(|m| m.0.is_ascii());
+        if !ascii {
             self.members.sort_by(|a, b| utf16_order(&a.0, &b.0));
+        } else if !self.members.windows(2).all(|w| w[0].0 < w[1].0) {
+            // ASCII names: UTF-16 order is byte order.
+            self.members.sort_by(|a, b| a.0.cmp(&b.0));
         }
         self.out.push(b'{');
         let mut first = true;
