@@ -18,8 +18,12 @@ pub struct FormRef {
     pub form_repeat: u32,
 }
 
+// Written with its form's fields beside its own; read through `FlatItemRef`, which has them all,
+// rather than through `flatten`, which makes serde gather every field in a buffer first (an item
+// is in every value event).
 /// One item value inside a form instance.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "FlatItemRef")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ItemRef {
     #[serde(flatten)]
@@ -28,6 +32,36 @@ pub struct ItemRef {
     pub group: String,
     pub group_repeat: u32,
     pub item: String,
+}
+
+/// An [`ItemRef`] as it is written: its form's fields and its own, side by side.
+#[derive(Deserialize)]
+struct FlatItemRef {
+    subject: SubjectId,
+    event: String,
+    event_repeat: u32,
+    form: String,
+    form_repeat: u32,
+    group: String,
+    group_repeat: u32,
+    item: String,
+}
+
+impl From<FlatItemRef> for ItemRef {
+    fn from(f: FlatItemRef) -> ItemRef {
+        ItemRef {
+            form: FormRef {
+                subject: f.subject,
+                event: f.event,
+                event_repeat: f.event_repeat,
+                form: f.form,
+                form_repeat: f.form_repeat,
+            },
+            group: f.group,
+            group_repeat: f.group_repeat,
+            item: f.item,
+        }
+    }
 }
 
 impl FormRef {
@@ -158,5 +192,29 @@ mod tests {
         let back: ItemRef = serde_json::from_value(json).unwrap();
         assert_eq!(back, i);
         assert!(FormRef::new(SubjectId::parse("S01-001").unwrap(), "D1", 0, "CRS", 1).is_err());
+    }
+
+    /// An item is written flat, its form's fields first, and read back from that text in any
+    /// order of fields; a missing field or a bad subject is refused.
+    #[test]
+    fn item_ref_json() {
+        let f = FormRef::new(SubjectId::parse("S01-001").unwrap(), "D1", 2, "CRS", 1).unwrap();
+        let i = f.item("MAIN", 3, "TEMP");
+        let text = r#"{"subject":"S01-001","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","group_repeat":3,"item":"TEMP"}"#;
+        assert_eq!(serde_json::to_string(&i).unwrap(), text);
+        let cases: [(&str, bool); 5] = [
+            (text, true),
+            (r#"{"item":"TEMP","group_repeat":3,"group":"MAIN","form_repeat":1,"form":"CRS","event_repeat":2,"event":"D1","subject":"S01-001"}"#, true),
+            (r#"{"subject":"S01-001","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","group_repeat":3,"item":"TEMP","note":"x"}"#, true),
+            (r#"{"subject":"S01-001","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","item":"TEMP"}"#, false),
+            (r#"{"subject":"nobody","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","group_repeat":3,"item":"TEMP"}"#, false),
+        ];
+        for (json, ok) in cases {
+            let got = serde_json::from_str::<ItemRef>(json);
+            match ok {
+                true => assert_eq!(got.unwrap(), i, "{json}"),
+                false => assert!(got.is_err(), "{json}"),
+            }
+        }
     }
 }
