@@ -204,10 +204,22 @@ mod tests {
         assert_eq!(serde_json::to_string(&i).unwrap(), text);
         let cases: [(&str, bool); 5] = [
             (text, true),
-            (r#"{"item":"TEMP","group_repeat":3,"group":"MAIN","form_repeat":1,"form":"CRS","event_repeat":2,"event":"D1","subject":"S01-001"}"#, true),
-            (r#"{"subject":"S01-001","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","group_repeat":3,"item":"TEMP","note":"x"}"#, true),
-            (r#"{"subject":"S01-001","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","item":"TEMP"}"#, false),
-            (r#"{"subject":"nobody","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","group_repeat":3,"item":"TEMP"}"#, false),
+            (
+                r#"{"item":"TEMP","group_repeat":3,"group":"MAIN","form_repeat":1,"form":"CRS","event_repeat":2,"event":"D1","subject":"S01-001"}"#,
+                true,
+            ),
+            (
+                r#"{"subject":"S01-001","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","group_repeat":3,"item":"TEMP","note":"x"}"#,
+                true,
+            ),
+            (
+                r#"{"subject":"S01-001","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","item":"TEMP"}"#,
+                false,
+            ),
+            (
+                r#"{"subject":"nobody","event":"D1","event_repeat":2,"form":"CRS","form_repeat":1,"group":"MAIN","group_repeat":3,"item":"TEMP"}"#,
+                false,
+            ),
         ];
         for (json, ok) in cases {
             let got = serde_json::from_str::<ItemRef>(json);
