@@ -81,7 +81,18 @@ pub fn has_canonical_hash<T: Serialize>(value: &T, hash: &str) -> Result<bool, C
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    digest_hex(Sha256::digest(bytes).into())
+}
+
+/// A SHA-256 digest in lower-case hex, written through a fixed buffer (`hex::encode` builds the
+/// string a character at a time: a chain link is made for every event received).
+fn digest_hex(digest: [u8; 32]) -> String {
+    let mut buf = [0u8; 64];
+    // 64 bytes are exactly twice 32, and hex digits are ASCII: neither can fail.
+    match hex::encode_to_slice(digest, &mut buf).map(|()| std::str::from_utf8(&buf)) {
+        Ok(Ok(s)) => s.to_string(),
+        _ => hex::encode(digest),
+    }
 }
 
 /// The next link of a hash chain: SHA-256 over the previous link and the event's content hash.
@@ -90,7 +101,7 @@ pub fn chain_link(prev: &str, content_hash: &str) -> String {
     h.update(prev.as_bytes());
     h.update(b"\n");
     h.update(content_hash.as_bytes());
-    hex::encode(h.finalize())
+    digest_hex(h.finalize().into())
 }
 
 /// The first link of every chain.
@@ -193,6 +204,19 @@ mod tests {
             let reference = serde_json_canonicalizer::to_vec(&v).unwrap();
             assert_eq!(got.as_bytes(), reference.as_slice(), "{v}");
         }
+    }
+
+    /// A chain link as Python's hashlib makes it: SHA-256 over the previous link, a newline and
+    /// the content hash.
+    #[test]
+    fn chain_link_known_answer() {
+        assert_eq!(
+            chain_link(
+                GENESIS,
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            ),
+            "3ab63be596ac32c6663a36c472320a7bf4ad22c3dd502b9cd9cc8fe8d0e9b389"
+        );
     }
 
     #[test]

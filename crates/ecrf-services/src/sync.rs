@@ -681,6 +681,8 @@ impl Ecrf {
                 }
                 Ok(())
             })?;
+            // Its prepared statements borrow the transaction: done with them.
+            drop(cache);
             sum.pending = staged.len() as u64;
             log::debug!("import: {} events planned and applied in {:?}", sum.new + sum.duplicate, t_events.elapsed());
             let t_rest = std::time::Instant::now();

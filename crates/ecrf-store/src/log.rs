@@ -7,7 +7,7 @@ use ecrf_core::canonical::{chain_link, GENESIS};
 use ecrf_core::event::{Actor, ChangeEvent, EventContent, EventId, Payload, STREAM_ALL};
 use ecrf_core::hlc::Hlc;
 use ecrf_core::roles::NodeRole;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Statement};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -195,10 +195,24 @@ pub(crate) fn insert_encoded(
     chain: &str,
     imported_at: Option<&str>,
 ) -> Result<i64> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO events (node, epoch, stream, seq, hlc, kind, subject, user_id, username, captured_at, imported_at, payload, hash, chain) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?;
+    let mut stmt = conn.prepare_cached(INSERT_EVENT)?;
+    bind_event(&mut stmt, ev, payload, chain, imported_at)?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The insert of an event into the log.
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (node, epoch, stream, seq, hlc, kind, subject, user_id, username, captured_at, imported_at, payload, hash, chain) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+/// Runs [`INSERT_EVENT`] (prepared by the caller) for one event; its rowid is then the
+/// connection's `last_insert_rowid`.
+pub(crate) fn bind_event(
+    stmt: &mut Statement<'_>,
+    ev: &ChangeEvent,
+    payload: &str,
+    chain: &str,
+    imported_at: Option<&str>,
+) -> Result<()> {
     stmt.execute(params![
         ev.id.node.to_string(),
         ev.id.epoch,
@@ -215,7 +229,7 @@ pub(crate) fn insert_encoded(
         ev.hash,
         chain,
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(())
 }
 
 const SELECT: &str = "SELECT rowid, node, epoch, stream, seq, hlc, user_id, username, captured_at, imported_at, payload, hash, chain FROM events";

@@ -7,7 +7,7 @@ use ecrf_core::hlc::Hlc;
 use ecrf_core::ids::SubjectId;
 use ecrf_core::merge::{resolve, Version};
 use ecrf_core::validate::{FormValues, Slot};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::HashMap;
@@ -78,7 +78,7 @@ pub(crate) fn apply(
     rowid: i64,
     touches: Option<&mut FormTouches>,
 ) -> Result<()> {
-    apply_with(conn, ev, rowid, touches, ValueRow::of(ev)?.as_ref())
+    apply_with(conn, ev, rowid, touches, ValueRow::of(ev)?.as_ref(), None)
 }
 
 /// What the current value of a value set (or a conflict's resolution) is written with: its form
@@ -108,13 +108,15 @@ impl ValueRow {
     }
 }
 
-/// [`apply`] with the event's [`ValueRow`] made already (`None` when it has none).
+/// [`apply`] with the event's [`ValueRow`] made already (`None` when it has none), and
+/// [`INSERT_FIRST_CURRENT`] prepared (`None`: from the statement cache).
 pub(crate) fn apply_with(
     conn: &Connection,
     ev: &ChangeEvent,
     rowid: i64,
     touches: Option<&mut FormTouches>,
     row: Option<&ValueRow>,
+    first_current: Option<&mut Statement<'_>>,
 ) -> Result<()> {
     let value_row =
         || row.ok_or_else(|| StoreError::Invalid(format!("{}: a value without its row", ev.id)));
@@ -143,10 +145,10 @@ pub(crate) fn apply_with(
                 rowid,
                 touches,
             )?;
-            add_version(conn, ev, rowid, item, row)?;
+            add_version(conn, ev, rowid, item, row, first_current)?;
         }
         Payload::ConflictResolved { item, .. } => {
-            add_version(conn, ev, rowid, item, value_row()?)?;
+            add_version(conn, ev, rowid, item, value_row()?, first_current)?;
         }
         Payload::FormCompleted {
             form,
@@ -400,6 +402,11 @@ macro_rules! insert_current {
     };
 }
 
+/// The insert of a first current value ([`insert_current!`] doing nothing on conflict), for a
+/// caller that prepares it once for many events (an import) rather than asking the statement
+/// cache for it at every value.
+pub(crate) const INSERT_FIRST_CURRENT: &str = insert_current!("ON CONFLICT DO NOTHING");
+
 /// Adds a version of an item's value: it replaces the heads it was written on (its refs), and
 /// the merge policy shows one of the heads.
 ///
@@ -415,6 +422,7 @@ fn add_version(
     rowid: i64,
     item: &ItemRef,
     row: &ValueRow,
+    first_current: Option<&mut Statement<'_>>,
 ) -> Result<()> {
     let ValueRow {
         form_key,
@@ -440,14 +448,17 @@ fn add_version(
     // Two plain statements rather than one upsert: an upsert (or RETURNING) makes SQLite keep a
     // statement journal, a copy of every page it touches, which cost more than the second
     // statement does when it runs (an edit).
-    let inserted = put_current(
-        conn,
-        insert_current!("ON CONFLICT DO NOTHING"),
-        (key, form_key, item),
-        value,
-        rowid,
-        1,
-    )?;
+    let inserted = match first_current {
+        Some(stmt) => bind_current(stmt, (key, form_key, item), value, rowid, 1)?,
+        None => put_current(
+            conn,
+            INSERT_FIRST_CURRENT,
+            (key, form_key, item),
+            value,
+            rowid,
+            1,
+        )?,
+    };
     if inserted == 1 {
         // The item's first version here: its only head.
         return Ok(());
@@ -479,12 +490,24 @@ fn add_version(
 fn put_current(
     conn: &Connection,
     sql: &str,
+    row: (&str, &str, &ItemRef),
+    value: &str,
+    rowid: i64,
+    heads: i64,
+) -> Result<usize> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    bind_current(&mut stmt, row, value, rowid, heads)
+}
+
+/// Runs an [`insert_current!`] statement for one current value. Returns the rows changed.
+fn bind_current(
+    stmt: &mut Statement<'_>,
     (key, form_key, item): (&str, &str, &ItemRef),
     value: &str,
     rowid: i64,
     heads: i64,
 ) -> Result<usize> {
-    Ok(conn.prepare_cached(sql)?.execute(params![
+    Ok(stmt.execute(params![
         key,
         form_key,
         item.form.subject.as_str(),

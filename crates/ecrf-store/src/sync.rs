@@ -2,13 +2,13 @@
 //! on is there, else into the waiting room), stream heads and acknowledgements for incremental
 //! export, trusted node keys, the import history, signed documents and conflicts.
 
-use crate::log::{from_row, head, insert_encoded, Incoming};
+use crate::log::{bind_event, from_row, head, Incoming, INSERT_EVENT};
 use crate::{project, Result, Store, StoreError, Tx};
 use ecrf_core::canonical::{chain_link, sha256_hex, GENESIS};
 use ecrf_core::event::{ChangeEvent, EventId};
 use ecrf_core::hlc::Hlc;
 use ecrf_core::sync::dependencies;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -99,21 +99,28 @@ pub struct PendingStream {
 /// What one import knows of the log while it runs: every stream's head (a stream in the log is
 /// contiguous, so an id is in the log exactly when its sequence is at most its stream's head)
 /// and whether anything waits. It saves a query per event and per dependency.
-#[derive(Debug, Default)]
 ///
 /// Forms' `updated_rowid` are written in runs (see [`project::FormTouches`]): call
 /// [`Tx::flush_received`] before reading forms or committing.
-pub struct ReceiveCache {
-    /// By (node, epoch), then stream: (last sequence number, chain), looked up without making
-    /// a key.
-    heads: HashMap<(Uuid, u32), HashMap<String, (u64, String)>>,
+#[derive(Debug)]
+pub struct ReceiveCache<'t> {
+    heads: Heads,
     pending_possible: bool,
     touches: project::FormTouches,
+    /// The two statements every event runs, prepared once for the import: the log's insert
+    /// and a first current value's.
+    insert_event: Statement<'t>,
+    first_current: Statement<'t>,
 }
 
-impl ReceiveCache {
-    fn head(&mut self, conn: &Connection, id: &EventId) -> Result<&mut (u64, String)> {
-        let streams = self.heads.entry((id.node, id.epoch)).or_default();
+/// Every stream's head by (node, epoch), then stream: (last sequence number, chain), looked up
+/// without making a key.
+#[derive(Debug, Default)]
+struct Heads(HashMap<(Uuid, u32), HashMap<String, (u64, String)>>);
+
+impl Heads {
+    fn of(&mut self, conn: &Connection, id: &EventId) -> Result<&mut (u64, String)> {
+        let streams = self.0.entry((id.node, id.epoch)).or_default();
         if !streams.contains_key(id.stream.as_str()) {
             let h = head(conn, &id.node, id.epoch, &id.stream)?
                 .map(|h| (h.seq, h.chain))
@@ -124,27 +131,31 @@ impl ReceiveCache {
             .get_mut(id.stream.as_str())
             .ok_or_else(|| StoreError::Invalid("stream head cache".into()))
     }
+}
 
+impl ReceiveCache<'_> {
     fn in_log(&mut self, conn: &Connection, id: &EventId) -> Result<bool> {
-        Ok(id.seq <= self.head(conn, id)?.0)
+        Ok(id.seq <= self.heads.of(conn, id)?.0)
     }
 }
 
 impl Tx<'_> {
     /// A cache for one import (see [`ReceiveCache`]).
-    pub fn receive_cache(&self) -> Result<ReceiveCache> {
+    pub fn receive_cache(&self) -> Result<ReceiveCache<'_>> {
         let waiting: i64 = self
             .tx
             .query_row("SELECT count(*) FROM pending_events", [], |r| r.get(0))?;
         Ok(ReceiveCache {
-            heads: HashMap::new(),
+            heads: Heads::default(),
             pending_possible: waiting > 0,
             touches: project::FormTouches::default(),
+            insert_event: self.tx.prepare(INSERT_EVENT)?,
+            first_current: self.tx.prepare(project::INSERT_FIRST_CURRENT)?,
         })
     }
 
     /// Writes what the cache holds back (see [`ReceiveCache`]).
-    pub fn flush_received(&mut self, c: &mut ReceiveCache) -> Result<()> {
+    pub fn flush_received(&self, c: &mut ReceiveCache) -> Result<()> {
         c.touches.flush(&self.tx)
     }
 
@@ -183,7 +194,7 @@ impl Tx<'_> {
     /// the projections when its predecessor in its stream and the values it was written on
     /// are in the log; otherwise it waits, and joins when they arrive.
     pub fn receive(
-        &mut self,
+        &self,
         c: &mut ReceiveCache,
         inc: &Incoming,
         imported_at: &str,
@@ -276,14 +287,14 @@ impl Tx<'_> {
     }
 
     fn join_log(
-        &mut self,
+        &self,
         c: &mut ReceiveCache,
         inc: &Incoming,
         imported_at: &str,
         flagged: bool,
     ) -> Result<i64> {
         let ev = &inc.event;
-        let head = c.head(&self.tx, &ev.id)?;
+        let head = c.heads.of(&self.tx, &ev.id)?;
         if head.0 + 1 != ev.id.seq {
             return Err(StoreError::Invalid(format!(
                 "event {} does not follow its stream",
@@ -291,7 +302,14 @@ impl Tx<'_> {
             )));
         }
         let chain = chain_link(&head.1, &ev.hash);
-        let rowid = insert_encoded(&self.tx, ev, inc.payload(), &chain, Some(imported_at))?;
+        bind_event(
+            &mut c.insert_event,
+            ev,
+            inc.payload(),
+            &chain,
+            Some(imported_at),
+        )?;
+        let rowid = self.tx.last_insert_rowid();
         *head = (ev.id.seq, chain);
         if flagged {
             self.tx.execute(
@@ -299,7 +317,14 @@ impl Tx<'_> {
                 params![rowid, imported_at],
             )?;
         }
-        project::apply_with(&self.tx, ev, rowid, Some(&mut c.touches), inc.value_row())?;
+        project::apply_with(
+            &self.tx,
+            ev,
+            rowid,
+            Some(&mut c.touches),
+            inc.value_row(),
+            Some(&mut c.first_current),
+        )?;
         Ok(rowid)
     }
 
