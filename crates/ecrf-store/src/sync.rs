@@ -10,7 +10,6 @@ use ecrf_core::hlc::Hlc;
 use ecrf_core::sync::dependencies;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use serde::Serialize;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// What became of one received event.
@@ -113,22 +112,52 @@ pub struct ReceiveCache<'t> {
     first_current: Statement<'t>,
 }
 
-/// Every stream's head by (node, epoch), then stream: (last sequence number, chain), looked up
-/// without making a key.
+/// Every stream's head met by an import: (last sequence number, chain). A bundle's events come
+/// stream after stream, so the stream of the last lookup is tried first; the others (a few, one
+/// or two per node) are searched in turn. No key is made or hashed for a lookup.
 #[derive(Debug, Default)]
-struct Heads(HashMap<(Uuid, u32), HashMap<String, (u64, String)>>);
+struct Heads {
+    streams: Vec<(StreamKey, (u64, String))>,
+    last: usize,
+}
+
+#[derive(Debug)]
+struct StreamKey {
+    node: Uuid,
+    epoch: u32,
+    stream: String,
+}
+
+impl StreamKey {
+    fn is_of(&self, id: &EventId) -> bool {
+        self.node == id.node && self.epoch == id.epoch && self.stream == id.stream
+    }
+}
 
 impl Heads {
     fn of(&mut self, conn: &Connection, id: &EventId) -> Result<&mut (u64, String)> {
-        let streams = self.0.entry((id.node, id.epoch)).or_default();
-        if !streams.contains_key(id.stream.as_str()) {
-            let h = head(conn, &id.node, id.epoch, &id.stream)?
-                .map(|h| (h.seq, h.chain))
-                .unwrap_or((0, GENESIS.to_string()));
-            streams.insert(id.stream.clone(), h);
-        }
-        streams
-            .get_mut(id.stream.as_str())
+        let at = match self.streams.get(self.last) {
+            Some((k, _)) if k.is_of(id) => self.last,
+            _ => match self.streams.iter().position(|(k, _)| k.is_of(id)) {
+                Some(i) => i,
+                None => {
+                    let h = head(conn, &id.node, id.epoch, &id.stream)?
+                        .map(|h| (h.seq, h.chain))
+                        .unwrap_or((0, GENESIS.to_string()));
+                    let key = StreamKey {
+                        node: id.node,
+                        epoch: id.epoch,
+                        stream: id.stream.clone(),
+                    };
+                    self.streams.push((key, h));
+                    self.streams.len() - 1
+                }
+            },
+        };
+        self.last = at;
+        self.streams
+            .get_mut(at)
+            .map(|(_, h)| h)
             .ok_or_else(|| StoreError::Invalid("stream head cache".into()))
     }
 }
