@@ -581,6 +581,9 @@ impl Ecrf {
                 )?;
             }
             let mut cache = tx.receive_cache()?;
+            // Chain links are made on the reader thread from the streams' heads now.
+            let mut ahead =
+                tx.chain_ahead(m.streams.iter().map(|r| (r.node, r.epoch, r.stream.as_str())))?;
             let mut staged: BTreeSet<EventId> = BTreeSet::new();
             let mut subjects: BTreeSet<String> = BTreeSet::new();
             let mut max_hlc = Hlc::default();
@@ -606,7 +609,11 @@ impl Ecrf {
                             let chunk = chunk.map_err(bundle_err).and_then(|events| {
                                 events
                                     .into_iter()
-                                    .map(|e| Incoming::new(e).map_err(ServiceError::from))
+                                    .map(|e| {
+                                        let mut inc = Incoming::new(e)?;
+                                        ahead.link(&mut inc);
+                                        Ok(inc)
+                                    })
                                     .collect::<Result<Vec<_>>>()
                             });
                             // A closed channel means the import stopped (an error): stop.

@@ -27,8 +27,8 @@ pub use project::{
 };
 pub use store::{backup_path, Store, Tx, DEFAULT_PAGE_CACHE_KIB};
 pub use sync::{
-    ConflictRow, ConflictVersion, ImportRow, NodeRow, PendingStream, ReceiveCache, Received,
-    StreamInfo,
+    ChainAhead, ConflictRow, ConflictVersion, ImportRow, NodeRow, PendingStream, ReceiveCache,
+    Received, StreamInfo,
 };
 pub use users::{SecurityEntry, UserRow};
 pub use verify::{Broken, VerifyReport};

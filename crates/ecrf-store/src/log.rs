@@ -145,11 +145,19 @@ pub(crate) fn head(
 /// An event received from another node with its payload already serialised for the log, and
 /// the keys and value text of the current value it sets. It is made on whatever thread reads the
 /// bundle, so that the one writing the database only binds and inserts.
+///
+/// It may also carry its hash-chain link, made ahead by a [`crate::ChainAhead`] from the link
+/// it expected before it: the writer takes it only when the log's link before it is that one.
 #[derive(Debug, Clone)]
 pub struct Incoming {
     pub event: ChangeEvent,
     payload: String,
     value: Option<ValueRow>,
+    /// The event's node and author as the log stores them (hyphenated UUIDs).
+    node: String,
+    user: String,
+    /// (the link expected before it, its link).
+    pub(crate) linked: Option<(String, String)>,
 }
 
 impl Incoming {
@@ -157,10 +165,21 @@ impl Incoming {
         let payload = serde_json::to_string(&event.payload)?;
         let value = ValueRow::of(&event)?;
         Ok(Incoming {
+            node: event.id.node.to_string(),
+            user: event.actor.user_id.to_string(),
             event,
             payload,
             value,
+            linked: None,
         })
+    }
+
+    /// Its link in its stream's hash chain, if it was made ahead after `prev`.
+    pub(crate) fn chain_after(&self, prev: &str) -> Option<&str> {
+        match &self.linked {
+            Some((before, link)) if before == prev => Some(link),
+            _ => None,
+        }
     }
 
     pub(crate) fn payload(&self) -> &str {
@@ -169,6 +188,11 @@ impl Incoming {
 
     pub(crate) fn value_row(&self) -> Option<&ValueRow> {
         self.value.as_ref()
+    }
+
+    /// The event's node and author as the log stores them.
+    pub(crate) fn ids(&self) -> (&str, &str) {
+        (&self.node, &self.user)
     }
 }
 
@@ -196,7 +220,8 @@ pub(crate) fn insert_encoded(
     imported_at: Option<&str>,
 ) -> Result<i64> {
     let mut stmt = conn.prepare_cached(INSERT_EVENT)?;
-    bind_event(&mut stmt, ev, payload, chain, imported_at)?;
+    let ids = (ev.id.node.to_string(), ev.actor.user_id.to_string());
+    bind_event(&mut stmt, ev, (&ids.0, &ids.1), payload, chain, imported_at)?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -204,24 +229,25 @@ pub(crate) fn insert_encoded(
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (node, epoch, stream, seq, hlc, kind, subject, user_id, username, captured_at, imported_at, payload, hash, chain) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
-/// Runs [`INSERT_EVENT`] (prepared by the caller) for one event; its rowid is then the
-/// connection's `last_insert_rowid`.
+/// Runs [`INSERT_EVENT`] (prepared by the caller) for one event, with its (node, author) as
+/// text; its rowid is then the connection's `last_insert_rowid`.
 pub(crate) fn bind_event(
     stmt: &mut Statement<'_>,
     ev: &ChangeEvent,
+    (node, user): (&str, &str),
     payload: &str,
     chain: &str,
     imported_at: Option<&str>,
 ) -> Result<()> {
     stmt.execute(params![
-        ev.id.node.to_string(),
+        node,
         ev.id.epoch,
         ev.id.stream,
         ev.id.seq as i64,
         ev.hlc.0 as i64,
         ev.payload.kind(),
         ev.payload.subject().map(|s| s.as_str()),
-        ev.actor.user_id.to_string(),
+        user,
         ev.actor.username,
         ev.captured_at,
         imported_at,

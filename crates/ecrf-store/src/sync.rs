@@ -162,6 +162,42 @@ impl Heads {
     }
 }
 
+/// Hash-chain links of received events, made on the thread that reads a bundle, from the
+/// heads its streams had in the log when the import began ([`Tx::chain_ahead`]): each event that
+/// follows the last one linked in its stream is linked after it. The writer takes a link only
+/// when the log's link before the event is the one it was made after (an event that waited, or
+/// one released from waiting, makes the two differ; the writer then links it itself).
+#[derive(Debug, Default)]
+pub struct ChainAhead {
+    heads: Vec<(StreamKey, (u64, String))>,
+    last: usize,
+}
+
+impl ChainAhead {
+    /// Links `inc` into its stream, if it follows the last event linked there.
+    pub fn link(&mut self, inc: &mut Incoming) {
+        let id = &inc.event.id;
+        let at = match self.heads.get(self.last) {
+            Some((k, _)) if k.is_of(id) => self.last,
+            _ => match self.heads.iter().position(|(k, _)| k.is_of(id)) {
+                Some(i) => i,
+                // A stream the import did not name: the writer links it.
+                None => return,
+            },
+        };
+        self.last = at;
+        let Some((_, (seq, chain))) = self.heads.get_mut(at) else {
+            return;
+        };
+        if *seq + 1 != id.seq {
+            return;
+        }
+        let link = chain_link(chain, &inc.event.hash);
+        inc.linked = Some((std::mem::replace(chain, link.clone()), link));
+        *seq = id.seq;
+    }
+}
+
 impl ReceiveCache<'_> {
     fn in_log(&mut self, conn: &Connection, id: &EventId) -> Result<bool> {
         Ok(id.seq <= self.heads.of(conn, id)?.0)
@@ -181,6 +217,26 @@ impl Tx<'_> {
             insert_event: self.tx.prepare(INSERT_EVENT)?,
             first_current: self.tx.prepare(project::INSERT_FIRST_CURRENT)?,
         })
+    }
+
+    /// A [`ChainAhead`] for these streams (node, epoch, stream), from their heads in the log.
+    pub fn chain_ahead<'s>(
+        &self,
+        streams: impl IntoIterator<Item = (Uuid, u32, &'s str)>,
+    ) -> Result<ChainAhead> {
+        let mut heads = Vec::new();
+        for (node, epoch, stream) in streams {
+            let h = head(&self.tx, &node, epoch, stream)?
+                .map(|h| (h.seq, h.chain))
+                .unwrap_or((0, GENESIS.to_string()));
+            let key = StreamKey {
+                node,
+                epoch,
+                stream: stream.to_string(),
+            };
+            heads.push((key, h));
+        }
+        Ok(ChainAhead { heads, last: 0 })
     }
 
     /// Writes what the cache holds back (see [`ReceiveCache`]).
@@ -330,10 +386,14 @@ impl Tx<'_> {
                 ev.id
             )));
         }
-        let chain = chain_link(&head.1, &ev.hash);
+        let chain = match inc.chain_after(&head.1) {
+            Some(link) => link.to_string(),
+            None => chain_link(&head.1, &ev.hash),
+        };
         bind_event(
             &mut c.insert_event,
             ev,
+            inc.ids(),
             inc.payload(),
             &chain,
             Some(imported_at),
@@ -738,5 +798,82 @@ impl Store {
             false,
         )?;
         Ok(sha256_hex(lines.join("\n").as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ChainAhead, StreamKey};
+    use crate::Incoming;
+    use ecrf_core::canonical::{chain_link, GENESIS};
+    use ecrf_core::event::{Actor, ChangeEvent, EventId, Payload};
+    use ecrf_core::hlc::Hlc;
+    use ecrf_core::ids::SubjectId;
+    use uuid::Uuid;
+
+    fn incoming(node: Uuid, stream: &str, seq: u64, hash: &str) -> Incoming {
+        let event = ChangeEvent {
+            id: EventId {
+                node,
+                epoch: 1,
+                stream: stream.into(),
+                seq,
+            },
+            hlc: Hlc(seq),
+            actor: Actor {
+                user_id: Uuid::nil(),
+                username: "nurse".into(),
+            },
+            captured_at: "2026-12-07T00:00:00.000Z".into(),
+            payload: Payload::SubjectEnrolled {
+                subject: SubjectId::parse("S01-001").expect("subject"),
+                site: "S01".into(),
+                definition_version: "1.0".into(),
+            },
+            hash: hash.into(),
+        };
+        Incoming::new(event).expect("incoming")
+    }
+
+    /// Which events of a bundle get a link made ahead, and after which link: from the head the
+    /// stream had, one after another; not after a gap, not in a stream not named.
+    #[test]
+    fn links_made_ahead() {
+        let node = Uuid::from_u128(7);
+        let other = Uuid::from_u128(8);
+        let head = chain_link(GENESIS, "h2");
+        let mut ahead = ChainAhead {
+            heads: vec![(
+                StreamKey {
+                    node,
+                    epoch: 1,
+                    stream: "S01".into(),
+                },
+                (2, head.clone()),
+            )],
+            last: 0,
+        };
+        let l3 = chain_link(&head, "h3");
+        let l4 = chain_link(&l3, "h4");
+        // (node, stream, seq, hash, the link expected before it and its link if made ahead)
+        type Case<'a> = (Uuid, &'a str, u64, &'a str, Option<(&'a str, &'a str)>);
+        let cases: [Case; 6] = [
+            (node, "S01", 2, "h2", None), // already in the log
+            (node, "S01", 3, "h3", Some((&head, &l3))),
+            (node, "S01", 4, "h4", Some((&l3, &l4))),
+            (node, "S01", 6, "h6", None), // a gap: it will wait
+            (node, "ALL", 1, "x", None),  // a stream not named
+            (other, "S01", 1, "y", None),
+        ];
+        for (n, stream, seq, hash, want) in cases {
+            let mut inc = incoming(n, stream, seq, hash);
+            ahead.link(&mut inc);
+            let got = inc.linked.as_ref().map(|(b, l)| (b.as_str(), l.as_str()));
+            assert_eq!(got, want, "{stream} {seq}");
+            if let Some((before, link)) = want {
+                assert_eq!(inc.chain_after(before), Some(link));
+                assert_eq!(inc.chain_after(GENESIS), None, "only after its own link");
+            }
+        }
     }
 }
