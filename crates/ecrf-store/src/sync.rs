@@ -135,26 +135,45 @@ impl StreamKey {
 }
 
 impl Heads {
-    fn of(&mut self, conn: &Connection, id: &EventId) -> Result<&mut (u64, String)> {
+    /// The head of a stream as the log has it (no event yet: sequence 0 and the genesis link).
+    fn load(
+        conn: &Connection,
+        node: Uuid,
+        epoch: u32,
+        stream: &str,
+    ) -> Result<(StreamKey, (u64, String))> {
+        let h = head(conn, &node, epoch, stream)?
+            .map(|h| (h.seq, h.chain))
+            .unwrap_or((0, GENESIS.to_string()));
+        let key = StreamKey {
+            node,
+            epoch,
+            stream: stream.to_string(),
+        };
+        Ok((key, h))
+    }
+
+    /// Where `id`'s stream is in the list, if it is: the stream of the last lookup first.
+    fn position(&mut self, id: &EventId) -> Option<usize> {
         let at = match self.streams.get(self.last) {
             Some((k, _)) if k.is_of(id) => self.last,
-            _ => match self.streams.iter().position(|(k, _)| k.is_of(id)) {
-                Some(i) => i,
-                None => {
-                    let h = head(conn, &id.node, id.epoch, &id.stream)?
-                        .map(|h| (h.seq, h.chain))
-                        .unwrap_or((0, GENESIS.to_string()));
-                    let key = StreamKey {
-                        node: id.node,
-                        epoch: id.epoch,
-                        stream: id.stream.clone(),
-                    };
-                    self.streams.push((key, h));
-                    self.streams.len() - 1
-                }
-            },
+            _ => self.streams.iter().position(|(k, _)| k.is_of(id))?,
         };
         self.last = at;
+        Some(at)
+    }
+
+    /// The head of `id`'s stream, read from the log the first time.
+    fn of(&mut self, conn: &Connection, id: &EventId) -> Result<&mut (u64, String)> {
+        let at = match self.position(id) {
+            Some(at) => at,
+            None => {
+                self.streams
+                    .push(Self::load(conn, id.node, id.epoch, &id.stream)?);
+                self.last = self.streams.len() - 1;
+                self.last
+            }
+        };
         self.streams
             .get_mut(at)
             .map(|(_, h)| h)
@@ -168,25 +187,18 @@ impl Heads {
 /// when the log's link before the event is the one it was made after (an event that waited, or
 /// one released from waiting, makes the two differ; the writer then links it itself).
 #[derive(Debug, Default)]
-pub struct ChainAhead {
-    heads: Vec<(StreamKey, (u64, String))>,
-    last: usize,
-}
+pub struct ChainAhead(Heads);
 
 impl ChainAhead {
-    /// Links `inc` into its stream, if it follows the last event linked there.
+    /// Links `inc` into its stream, if it follows the last event linked there (a stream the
+    /// import did not name is left to the writer).
     pub fn link(&mut self, inc: &mut Incoming) {
         let id = &inc.event.id;
-        let at = match self.heads.get(self.last) {
-            Some((k, _)) if k.is_of(id) => self.last,
-            _ => match self.heads.iter().position(|(k, _)| k.is_of(id)) {
-                Some(i) => i,
-                // A stream the import did not name: the writer links it.
-                None => return,
-            },
-        };
-        self.last = at;
-        let Some((_, (seq, chain))) = self.heads.get_mut(at) else {
+        let Some((_, (seq, chain))) = self
+            .0
+            .position(id)
+            .and_then(|at| self.0.streams.get_mut(at))
+        else {
             return;
         };
         if *seq + 1 != id.seq {
@@ -224,19 +236,11 @@ impl Tx<'_> {
         &self,
         streams: impl IntoIterator<Item = (Uuid, u32, &'s str)>,
     ) -> Result<ChainAhead> {
-        let mut heads = Vec::new();
-        for (node, epoch, stream) in streams {
-            let h = head(&self.tx, &node, epoch, stream)?
-                .map(|h| (h.seq, h.chain))
-                .unwrap_or((0, GENESIS.to_string()));
-            let key = StreamKey {
-                node,
-                epoch,
-                stream: stream.to_string(),
-            };
-            heads.push((key, h));
-        }
-        Ok(ChainAhead { heads, last: 0 })
+        let streams = streams
+            .into_iter()
+            .map(|(node, epoch, stream)| Heads::load(&self.tx, node, epoch, stream))
+            .collect::<Result<_>>()?;
+        Ok(ChainAhead(Heads { streams, last: 0 }))
     }
 
     /// Writes what the cache holds back (see [`ReceiveCache`]).
@@ -803,7 +807,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{ChainAhead, StreamKey};
+    use super::{ChainAhead, Heads, StreamKey};
     use crate::Incoming;
     use ecrf_core::canonical::{chain_link, GENESIS};
     use ecrf_core::event::{Actor, ChangeEvent, EventId, Payload};
@@ -842,8 +846,8 @@ mod tests {
         let node = Uuid::from_u128(7);
         let other = Uuid::from_u128(8);
         let head = chain_link(GENESIS, "h2");
-        let mut ahead = ChainAhead {
-            heads: vec![(
+        let mut ahead = ChainAhead(Heads {
+            streams: vec![(
                 StreamKey {
                     node,
                     epoch: 1,
@@ -852,7 +856,7 @@ mod tests {
                 (2, head.clone()),
             )],
             last: 0,
-        };
+        });
         let l3 = chain_link(&head, "h3");
         let l4 = chain_link(&l3, "h4");
         // (node, stream, seq, hash, the link expected before it and its link if made ahead)
